@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@streammetrics/auth';
+import { GatewayModule } from '@streammetrics/gateway';
+import { ObservabilityModule } from '@streammetrics/observability';
+import type { IngestGatewayConfig } from './ingest-gateway.config';
+
+@Module({})
+export class AppModule {
+  static forRoot(c: IngestGatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ app: 'ingest-gateway', logLevel: c.LOG_LEVEL }),
+        AuthModule.forRoot({ databaseUrl: c.DATABASE_URL, cacheTtlMs: c.GATEWAY_AUTH_CACHE_MS }),
+        GatewayModule.forRoot({
+          kafkaBrokers: c.KAFKA_BROKERS,
+          redisUrl: c.REDIS_URL,
+          topicPrefix: c.TOPIC_PREFIX,
+          replicationFactor: c.KAFKA_REPLICATION_FACTOR,
+          datacenter: c.GATEWAY_DATACENTER,
+          defaultRatePerSecond: c.GATEWAY_DEFAULT_RATE,
+          rateWindowMs: c.GATEWAY_RATE_WINDOW_MS,
+          lingerMs: c.GATEWAY_LINGER_MS,
+          maxBatchEvents: c.GATEWAY_BATCH_MAX_EVENTS,
+          maxBatchBytes: c.GATEWAY_BATCH_MAX_BYTES,
+          maxInFlightEvents: c.GATEWAY_MAX_INFLIGHT_EVENTS,
+          maxInFlightBytes: c.GATEWAY_MAX_INFLIGHT_BYTES,
+          ackTimeoutMs: c.GATEWAY_ACK_TIMEOUT_MS,
+          sendRetries: c.GATEWAY_SEND_RETRIES,
+          producers: c.GATEWAY_PRODUCERS,
+          kafkaClientId: 'ingest-gateway',
+        }),
+      ],
+    };
+  }
+}

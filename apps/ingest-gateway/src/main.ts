@@ -1,0 +1,31 @@
+import { Logger } from '@nestjs/common';
+import { ApiKeyService } from '@streammetrics/auth';
+import { ConfigError } from '@streammetrics/config';
+import { configureGatewayHttp, ensureBootstrapKey } from '@streammetrics/gateway';
+import { bootstrapApp } from '@streammetrics/observability';
+import { AppModule } from './app.module';
+import { loadIngestGatewayConfig } from './ingest-gateway.config';
+
+async function main(): Promise<void> {
+  const config = loadIngestGatewayConfig();
+  await bootstrapApp(AppModule.forRoot(config), {
+    port: config.GATEWAY_PORT,
+    bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
+    configure: async (app) => {
+      configureGatewayHttp(app, { bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES });
+      await ensureBootstrapKey(
+        app.get(ApiKeyService),
+        config.GATEWAY_BOOTSTRAP_KEY,
+        config.GATEWAY_BOOTSTRAP_CLIENT,
+        new Logger('bootstrap-key'),
+      );
+    },
+  });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(
+    `[ingest-gateway] ${err instanceof ConfigError ? err.message : (err.stack ?? err.message)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@streammetrics/auth';
+import { ObservabilityModule } from '@streammetrics/observability';
+import { QueryModule } from '@streammetrics/query';
+import { queryOptions, type QueryApiConfig } from './query-api.config';
+
+@Module({})
+export class AppModule {
+  /** `dashboardDist`: the built dashboard to serve at `/`, when there is one. */
+  static forConfig(config: QueryApiConfig, dashboardDist?: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ app: 'query-api', logLevel: config.LOG_LEVEL }),
+        // Browsers cannot set headers on a WebSocket: the live endpoint accepts ?api_key=.
+        AuthModule.forRoot({ databaseUrl: config.DATABASE_URL, allowQueryParam: true }),
+        QueryModule.forRoot({ ...queryOptions(config), dashboardDist }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import type { QueryOptions } from '@streammetrics/query';
+
+const shape = {
+  ...infraShape,
+  QUERY_PORT: int(0, 65535).default(3000),
+  /** Window starts newer than this are read from Redis (its TTL is 3600 s: keep a margin). */
+  QUERY_HOT_WINDOW_SECONDS: int(60, 3600).default(3300),
+  QUERY_WS_HIGH_WATER_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
+  QUERY_WS_RESUME_TTL_SECONDS: int(0, 3600).default(60),
+  /** A read-scoped key injected into the dashboard page; empty: the page asks for a key. */
+  DASHBOARD_API_KEY: z.string().min(16).max(512).optional(),
+  /** Create DASHBOARD_API_KEY (scope read, client "dashboard") in api_keys if it does not exist. */
+  DASHBOARD_ENSURE_KEY: bool().default(true),
+  /** Build the dashboard with Vite at start-up when its dist/ is missing. */
+  DASHBOARD_BUILD_ON_START: bool().default(true),
+  /** The dashboard's Vite project (source, vite.config.mjs, dist/). */
+  DASHBOARD_WEB_DIR: z
+    .string()
+    .min(1)
+    .default(join(__dirname, '..', 'dashboard', 'web')),
+};
+
+export function loadQueryApiConfig(env: Env = process.env) {
+  return loadConfig(shape, env);
+}
+
+export type QueryApiConfig = ReturnType<typeof loadQueryApiConfig>;
+
+export function queryOptions(c: QueryApiConfig): QueryOptions {
+  return {
+    redisUrl: c.REDIS_URL,
+    databaseUrl: c.DATABASE_URL,
+    hotWindowMs: c.QUERY_HOT_WINDOW_SECONDS * 1000,
+    wsHighWaterBytes: c.QUERY_WS_HIGH_WATER_BYTES,
+    wsResumeTtlMs: c.QUERY_WS_RESUME_TTL_SECONDS * 1000,
+    dashboardApiKey: c.DASHBOARD_API_KEY ?? '',
+  };
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ConfigError, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import { PROCESSOR_GROUP } from '@streammetrics/contracts';
+import type { ProcessorOptions } from '@streammetrics/processor';
+
+const shape = {
+  ...infraShape,
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, . _ -')
+    .default(''),
+  PROCESSOR_GROUP_ID: z.string().min(1).default(PROCESSOR_GROUP),
+  PROCESSOR_HTTP_PORT: int(0, 65535).default(9464),
+  COMMIT_INTERVAL_MS: int(10, 60_000).default(100),
+  EMIT_INTERVAL_MS: int(10, 600_000).default(1000),
+  GRACE_MS: int(0, 3_600_000).default(10_000),
+  IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  MAX_TAG_SETS_PER_METRIC: int(1, 1_000_000).default(1000),
+  SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000),
+  TRANSACTION_TIMEOUT_MS: int(1000, 900_000).default(20_000),
+};
+
+export function loadProcessorConfig(env: Env = process.env) {
+  const c = loadConfig(shape, env);
+  // Cross-field rules, reported like the others so one start lists every problem.
+  const problems: string[] = [];
+  if (c.EMIT_INTERVAL_MS < c.COMMIT_INTERVAL_MS) {
+    problems.push(
+      `EMIT_INTERVAL_MS: must be >= COMMIT_INTERVAL_MS (${c.COMMIT_INTERVAL_MS}) (got "${c.EMIT_INTERVAL_MS}")`,
+    );
+  }
+  if (c.TRANSACTION_TIMEOUT_MS >= c.SESSION_TIMEOUT_MS) {
+    problems.push(
+      `TRANSACTION_TIMEOUT_MS: must be below SESSION_TIMEOUT_MS (${c.SESSION_TIMEOUT_MS}) (got "${c.TRANSACTION_TIMEOUT_MS}")`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return c;
+}
+
+export type ProcessorConfig = ReturnType<typeof loadProcessorConfig>;
+
+export function processorOptions(c: ProcessorConfig): ProcessorOptions {
+  return {
+    brokers: c.KAFKA_BROKERS,
+    groupId: c.PROCESSOR_GROUP_ID,
+    topicPrefix: c.TOPIC_PREFIX,
+    commitIntervalMs: c.COMMIT_INTERVAL_MS,
+    sessionTimeoutMs: c.SESSION_TIMEOUT_MS,
+    transactionTimeoutMs: c.TRANSACTION_TIMEOUT_MS,
+    windowing: {
+      graceMs: c.GRACE_MS,
+      emitIntervalMs: c.EMIT_INTERVAL_MS,
+      idleTimeoutMs: c.IDLE_TIMEOUT_MS,
+      maxTagSetsPerMetric: c.MAX_TAG_SETS_PER_METRIC,
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { decodeAggregate, type AggregateRecord, type TopicSpec } from '@streammetrics/contracts';
+import { provisionTopics } from '@streammetrics/kafka';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The broker side of the harness: topics, offsets, group progress and reading outputs back. */
+export class BenchKafka {
+  private admin: Admin | undefined;
+
+  constructor(readonly kafka: Kafka) {}
+
+  async connect(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect();
+  }
+
+  private get a(): Admin {
+    if (!this.admin) throw new Error('BenchKafka not connected');
+    return this.admin;
+  }
+
+  createTopics(specs: TopicSpec[]): Promise<unknown> {
+    return provisionTopics(this.kafka, specs, 1);
+  }
+
+  /** Sum of the high watermarks of a topic. */
+  async endOffsetTotal(topic: string): Promise<number> {
+    const offsets = await this.a.fetchTopicOffsets(topic);
+    return offsets.reduce((s, o) => s + Number(o.high), 0);
+  }
+
+  /** Sum of a group's committed offsets on a topic (partitions without a commit count as 0). */
+  async committedTotal(groupId: string, topic: string): Promise<number> {
+    const res = await this.a.fetchOffsets({ groupId, topics: [topic] });
+    return res
+      .flatMap((t) => t.partitions)
+      .reduce((s, p) => s + (Number(p.offset) > 0 ? Number(p.offset) : 0), 0);
+  }
+
+  async groupState(groupId: string): Promise<{ state: string; members: number }> {
+    const d = await this.a.describeGroups([groupId]);
+    const g = d.groups[0];
+    return { state: g?.groupId ? g.state : 'Dead', members: g?.members.length ?? 0 };
+  }
+
+  async deleteTopicsWithPrefix(prefix: string): Promise<void> {
+    const topics = (await this.a.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await this.a.deleteTopics({ topics, timeout: 30_000 });
+  }
+
+  /**
+   * Reads topics from the beginning with read_committed until nothing new arrives for `idleMs`
+   * after the group joined (the writers have finished before this is called), or `capMs` passes.
+   */
+  async readAll(
+    topics: string[],
+    onRecord: (
+      topic: string,
+      partition: number,
+      value: Buffer | null,
+      headers: Record<string, string>,
+    ) => void,
+    idleMs = 3000,
+    capMs = 180_000,
+  ): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: `bench-reader-${process.pid}-${Date.now()}`,
+      readUncommitted: false,
+      maxBytes: 64 * 1024 * 1024,
+    });
+    await consumer.connect();
+    let last = Date.now();
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+      last = Date.now();
+    });
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+          onRecord(batch.topic, batch.partition, m.value, headers);
+        }
+        last = Date.now();
+      },
+    });
+    const started = Date.now();
+    while (!(joined && Date.now() - last >= idleMs) && Date.now() - started < capMs) await sleep(200);
+    await consumer.disconnect();
+  }
+}
+
+/** Every final aggregate record in `topics`, keyed by the caller; duplicates are reported. */
+export async function readFinals(
+  bk: BenchKafka,
+  topics: string[],
+): Promise<{ finals: AggregateRecord[]; undecodable: number }> {
+  const finals: AggregateRecord[] = [];
+  let undecodable = 0;
+  await bk.readAll(topics, (_t, _p, value, headers) => {
+    try {
+      const r = decodeAggregate(value);
+      if (r.final || headers.emit === 'final') finals.push(r);
+    } catch {
+      undecodable++;
+    }
+  });
+  return { finals, undecodable };
+}
+
+export { sleep };

@@ -1,0 +1,86 @@
+import type { AggregateRecord } from '@streammetrics/contracts';
+import { checkFinals } from './equal-work';
+import { ReferenceAggregator } from './reference';
+
+const T = 1_800_000_000_000 - (1_800_000_000_000 % 900_000);
+
+function final(
+  size: '1m' | '5m' | '15m',
+  start: number,
+  count: number,
+  sum: number,
+  tags = {},
+): AggregateRecord {
+  const ms = { '1m': 60_000, '5m': 300_000, '15m': 900_000 }[size];
+  return {
+    serviceId: 's',
+    metricName: 'm',
+    tags,
+    window: { type: 'tumbling', size, start, end: start + ms },
+    count,
+    sum,
+    min: 0,
+    max: 0,
+    avg: 0,
+    rate: 0,
+    p50: 0,
+    p95: 0,
+    p99: 0,
+    digest: '',
+    final: true,
+    streamTime: 0,
+    emittedAt: 0,
+  };
+}
+
+describe('ReferenceAggregator', () => {
+  it('counts series and rollup, closes windows on stream time, and applies grace per partition', () => {
+    const ref = new ReferenceAggregator(10_000);
+    const ev = (ts: number, value: number) => ({
+      timestamp: ts,
+      serviceId: 's',
+      metricName: 'm',
+      value,
+      tags: { a: '1' },
+    });
+    ref.add(0, ev(T + 1_000, 1));
+    ref.add(0, ev(T + 2_000, 2));
+    ref.add(0, ev(T + 70_000, 4)); // stream time 70 s: [0, 60 s) closes at 70 s
+    ref.add(0, ev(T + 30_000, 8)); // late for the 1m window, still fits 5m and 15m
+    ref.add(1, ev(T + 3_000, 16)); // another partition has its own stream time
+    ref.add(0, ev(T + 1_000_000, 0));
+    const f = ref.finals();
+    expect(f.get(`1m|${T}|s|m|{"a":"1"}`)).toEqual({ count: 2, sum: 3 });
+    expect(f.get(`1m|${T}|s|m|`)).toEqual({ count: 2, sum: 3 });
+    expect(f.get(`5m|${T}|s|m|`)).toEqual({ count: 4, sum: 15 });
+    // Partition 1 never advanced past its window: nothing of it is closed.
+    expect([...f.values()].some((w) => w.sum === 16 || w.sum === 31)).toBe(false);
+  });
+});
+
+describe('checkFinals', () => {
+  const reference = new Map([
+    [`1m|${T}|s|m|`, { count: 2, sum: 3 }],
+    [`5m|${T}|s|m|`, { count: 4, sum: 15 }],
+  ]);
+
+  it('accepts exact finals and tolerates summation order', () => {
+    const r = checkFinals('x', [final('1m', T, 2, 3), final('5m', T, 4, 15 + 1e-12)], 0, reference);
+    expect(r.ok).toBe(true);
+    expect(r.matched).toBe(2);
+  });
+
+  it('reports wrong, missing, duplicated and unexpected finals', () => {
+    const r = checkFinals(
+      'x',
+      [final('1m', T, 3, 3), final('1m', T, 3, 3), final('15m', T, 1, 1)],
+      0,
+      reference,
+    );
+    expect(r.ok).toBe(false);
+    expect(r.wrong).toHaveLength(1);
+    expect(r.missing).toEqual([`5m|${T}|s|m|`]);
+    expect(r.duplicated).toHaveLength(1);
+    expect(r.unexpected).toBe(1);
+  });
+});

@@ -1,0 +1,72 @@
+import type { AggregateRecord } from '@streammetrics/contracts';
+import { windowIdOf } from '@streammetrics/contracts';
+import { FLUSH_SERVICE } from './input';
+import { windowKey, type WindowTotals } from './reference';
+
+export interface EqualWorkReport {
+  system: string;
+  expectedWindows: number;
+  matched: number;
+  /** Windows whose final count or sum differs from the exact computation. */
+  wrong: string[];
+  /** Closed windows without a final record. */
+  missing: string[];
+  /** Windows with more than one final record. */
+  duplicated: string[];
+  /** Finals for windows the exact computation has no closed window for (beyond what is closed). */
+  unexpected: number;
+  undecodable: number;
+  ok: boolean;
+}
+
+const SUM_TOLERANCE = 1e-9;
+
+/**
+ * Checks one system's final records against the exact totals: every closed window exactly one
+ * final, count equal, sum equal up to floating-point summation order. Comparing each system with
+ * the same exact answer also compares them with each other.
+ */
+export function checkFinals(
+  system: string,
+  finals: AggregateRecord[],
+  undecodable: number,
+  reference: Map<string, WindowTotals>,
+): EqualWorkReport {
+  const seen = new Map<string, { n: number; r: AggregateRecord }>();
+  for (const r of finals) {
+    if (r.serviceId === FLUSH_SERVICE) continue;
+    const key = windowKey(windowIdOf(r.window), r.window.start, r.serviceId, r.metricName, r.tags);
+    const s = seen.get(key);
+    if (s) s.n++;
+    else seen.set(key, { n: 1, r });
+  }
+  const wrong: string[] = [];
+  const missing: string[] = [];
+  const duplicated: string[] = [];
+  let matched = 0;
+  for (const [key, want] of reference) {
+    const got = seen.get(key);
+    if (!got) {
+      missing.push(key);
+      continue;
+    }
+    if (got.n > 1) duplicated.push(`${key} (${got.n} finals)`);
+    const sumOk = Math.abs(got.r.sum - want.sum) <= SUM_TOLERANCE * Math.max(1, Math.abs(want.sum));
+    if (got.r.count !== want.count || !sumOk) {
+      wrong.push(`${key}: count ${got.r.count} vs ${want.count}, sum ${got.r.sum} vs ${want.sum}`);
+    } else matched++;
+  }
+  let unexpected = 0;
+  for (const key of seen.keys()) if (!reference.has(key)) unexpected++;
+  return {
+    system,
+    expectedWindows: reference.size,
+    matched,
+    wrong,
+    missing,
+    duplicated,
+    unexpected,
+    undecodable,
+    ok: wrong.length + missing.length + duplicated.length + unexpected + undecodable === 0,
+  };
+}

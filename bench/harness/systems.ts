@@ -1,0 +1,150 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVENTS_TOPIC, WINDOW_SPECS } from '@streammetrics/contracts';
+
+export const ROOT = join(__dirname, '..', '..');
+const PEER_DIR = join(ROOT, 'bench', 'peers', 'kafka-streams');
+const PEER_TARGET = join(PEER_DIR, 'target');
+
+/** How one run of a stream processor is wired: where it reads, where it writes, its group. */
+export interface SystemRun {
+  brokers: string[];
+  /** Topic prefix of the run; the input is `<prefix>metrics-events`. */
+  prefix: string;
+  /** Consumer group / application id, fresh per run. */
+  groupId: string;
+  graceMs: number;
+  commitIntervalMs: number;
+  emitIntervalMs: number;
+}
+
+/**
+ * A stream processor under test. Adding a system is one entry in SYSTEMS: say whether it can run
+ * here, how to start it, and where its aggregate topics are.
+ */
+export interface StreamSystem {
+  id: string;
+  label: string;
+  /** undefined when it can run here, else why not (the harness prints a "not available" row). */
+  unavailable(): string | undefined;
+  /** One-off preparation (compiling); returns why it failed, or undefined. */
+  prepare(): string | undefined;
+  start(run: SystemRun): ChildProcess;
+  /** Prefix of its `metrics-aggregated-*` topics, which the harness creates before start(). */
+  outputPrefix(run: Pick<SystemRun, 'prefix'>): string;
+}
+
+export function outputTopics(prefix: string): string[] {
+  return WINDOW_SPECS.map((w) => `${prefix}${w.topic}`);
+}
+
+function javaAvailable(): string | undefined {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error || java.status !== 0) return 'java not found (install Java 17)';
+  const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
+  if (!existsSync(join(PEER_TARGET, 'classpath.txt')) && (mvn.error || mvn.status !== 0)) {
+    return 'mvn not found (install Maven)';
+  }
+  return undefined;
+}
+
+function javaSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? javaSources(join(dir, d.name)) : d.name.endsWith('.java') ? [join(dir, d.name)] : [],
+  );
+}
+
+/** Resolves the classpath with Maven once, then compiles with javac when a source changed. */
+function buildPeer(): string | undefined {
+  mkdirSync(PEER_TARGET, { recursive: true });
+  const cpFile = join(PEER_TARGET, 'classpath.txt');
+  const pom = join(PEER_DIR, 'pom.xml');
+  if (!existsSync(cpFile) || statSync(cpFile).mtimeMs < statSync(pom).mtimeMs) {
+    const mvn = spawnSync('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], {
+      cwd: PEER_DIR,
+      encoding: 'utf8',
+    });
+    if (mvn.status !== 0) return `mvn dependency:build-classpath failed: ${mvn.stdout}${mvn.stderr}`;
+  }
+  const sources = javaSources(join(PEER_DIR, 'src', 'main', 'java'));
+  const stamp = join(PEER_TARGET, 'classes', 'streammetrics', 'peer', 'StreamsPeer.class');
+  const newest = Math.max(...sources.map((s) => statSync(s).mtimeMs));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return undefined;
+  const javac = spawnSync(
+    'javac',
+    ['-d', join(PEER_TARGET, 'classes'), '-cp', readFileSync(cpFile, 'utf8').trim(), ...sources],
+    { encoding: 'utf8' },
+  );
+  return javac.status === 0 ? undefined : `javac failed: ${javac.stderr}`;
+}
+
+export const kafkaStreamsPeer: StreamSystem = {
+  id: 'peer',
+  label: 'Kafka Streams 3.9.1 (peer, EOS v2)',
+  unavailable: javaAvailable,
+  prepare: buildPeer,
+  outputPrefix: ({ prefix }) => `${prefix}peer-`,
+  start(run) {
+    const classpath = `${join(PEER_TARGET, 'classes')}:${readFileSync(join(PEER_TARGET, 'classpath.txt'), 'utf8').trim()}`;
+    return spawn(
+      'java',
+      [
+        '-Xmx1g',
+        '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+        '-cp',
+        classpath,
+        'streammetrics.peer.StreamsPeer',
+      ],
+      {
+        cwd: PEER_DIR,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH,
+          KAFKA_BROKERS: run.brokers.join(','),
+          PEER_INPUT_TOPIC: `${run.prefix}${EVENTS_TOPIC}`,
+          PEER_OUTPUT_PREFIX: `${run.prefix}peer-`,
+          PEER_APPLICATION_ID: run.groupId,
+          PEER_STATE_DIR: join(PEER_TARGET, 'state'),
+          GRACE_MS: String(run.graceMs),
+          COMMIT_INTERVAL_MS: String(run.commitIntervalMs),
+          EMIT_INTERVAL_MS: String(run.emitIntervalMs),
+        },
+      },
+    );
+  },
+};
+
+const PROCESSOR_MAIN = join('apps', 'stream-processor', 'src', 'main.ts');
+
+export const streamMetrics: StreamSystem = {
+  id: 'ours',
+  label: 'StreamMetrics stream-processor (EOS)',
+  unavailable: () =>
+    existsSync(join(ROOT, PROCESSOR_MAIN))
+      ? undefined
+      : `not available (${PROCESSOR_MAIN} does not exist yet)`,
+  prepare: () => undefined,
+  outputPrefix: ({ prefix }) => prefix,
+  start(run) {
+    return spawn(process.execPath, ['-r', '@swc-node/register', PROCESSOR_MAIN], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: run.brokers.join(','),
+        TOPIC_PREFIX: run.prefix,
+        PROCESSOR_GROUP_ID: run.groupId,
+        COMMIT_INTERVAL_MS: String(run.commitIntervalMs),
+        EMIT_INTERVAL_MS: String(run.emitIntervalMs),
+        GRACE_MS: String(run.graceMs),
+        // Port 0: the OS picks a free one, so a bench run never collides with `npm start`.
+        PROCESSOR_HTTP_PORT: '0',
+        LOG_LEVEL: 'warn',
+      },
+    });
+  },
+};
+
+/** The systems compared side by side, in run order. */
+export const SYSTEMS: readonly StreamSystem[] = [kafkaStreamsPeer, streamMetrics];

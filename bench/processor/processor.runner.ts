@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { processStats } from './process.stats';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The real stream-processor app, started as a child process the way `npm start` runs it. */
+export class BenchProcessor {
+  readonly child: ChildProcess;
+  private lastStats = { cpuSeconds: 0, peakRssMb: 0, rssMb: 0 };
+  private readonly log: string[] = [];
+
+  constructor(
+    readonly port: number,
+    env: Record<string, string>,
+  ) {
+    this.child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/stream-processor/src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', PROCESSOR_HTTP_PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer) => {
+      this.log.push(b.toString());
+      if (this.log.length > 50) this.log.shift();
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  /** Samples /proc while the process lives, so the figures survive its exit. */
+  stats(): { cpuSeconds: number; peakRssMb: number; rssMb: number } {
+    try {
+      if (this.child.pid !== undefined) this.lastStats = processStats(this.child.pid);
+    } catch {
+      // exited: keep the last sample
+    }
+    return this.lastStats;
+  }
+
+  async metrics(): Promise<Map<string, number>> {
+    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+    const out = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      if (line.startsWith('#') || line.trim() === '') continue;
+      const i = line.lastIndexOf(' ');
+      const name = line.slice(0, i).replace(/\{.*\}/, '');
+      out.set(name, (out.get(name) ?? 0) + Number(line.slice(i + 1)));
+    }
+    return out;
+  }
+
+  async ready(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${this.port}/health/ready`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`processor not ready within ${timeoutMs} ms:\n${this.log.join('')}`);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.stats();
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill(signal);
+    await exited;
+  }
+}

@@ -1,0 +1,327 @@
+/*
+ * `npm run bench`: StreamMetrics side by side with a Kafka Streams peer and Kafka's own consume
+ * ceiling, on one pre-generated input topic of the same local broker (bench/harness/).
+ *   npm run bench                    1.5M events, latency at 5,000 ev/s for 60 s
+ *   npm run bench -- --quick         200k events, latency for 20 s (CI smoke run, a few minutes)
+ *   npm run bench -- --only gateway  another bench: gateway | processor | sink | query | tdigest
+ * Options: --events N, --latency-rate R, --latency-duration 60s, --write-docs, --keep-topics.
+ * Prints a markdown table, writes bench/results/harness-<time>.json and harness-latest.json (and
+ * docs/BENCHMARKS.md on full runs or with --write-docs). Exits non-zero on errors and on outputs
+ * that differ from the exact computation — never because something was slow.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { topicSpecs } from '@streammetrics/contracts';
+import { createKafka } from '@streammetrics/kafka';
+import { parseDuration } from '@streammetrics/fleet';
+import { BenchKafka, readFinals } from './harness/bench.kafka';
+import { runConsumerPerformance, runPlainKafkajs, type CeilingResult } from './harness/ceiling';
+import { checkFinals, type EqualWorkReport } from './harness/equal-work';
+import { prepareInput, type InputPlan } from './harness/input';
+import { measureLatency, type LatencyPlan } from './harness/latency';
+import { machine, renderTable, type Row } from './harness/report';
+import { ROOT, SYSTEMS, outputTopics, type SystemRun } from './harness/systems';
+import { measureThroughput } from './harness/throughput';
+import { loadStackConfig } from '../scripts/stack/stack.config';
+import { stackUp } from '../scripts/stack/stack.service';
+
+const OTHER_BENCHES = ['gateway', 'processor', 'sink', 'query', 'tdigest'];
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Args {
+  quick: boolean;
+  only?: string;
+  events?: number;
+  latencyRate: number;
+  latencyDurationMs?: number;
+  writeDocs: boolean;
+  keepTopics: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { quick: false, latencyRate: 5000, writeDocs: false, keepTopics: false };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    const v = () => argv[++i] ?? '';
+    if (f === '--quick') a.quick = true;
+    else if (f === '--only') a.only = v();
+    else if (f === '--events') a.events = Number(v());
+    else if (f === '--latency-rate') a.latencyRate = Number(v());
+    else if (f === '--latency-duration') a.latencyDurationMs = parseDuration(v());
+    else if (f === '--write-docs') a.writeDocs = true;
+    else if (f === '--keep-topics') a.keepTopics = true;
+    else throw new Error(`unknown option ${f}`);
+  }
+  return a;
+}
+
+/** Runs another engineer's bench through its npm script, or says it is not there yet. */
+function runOtherBench(name: string, quick: boolean): number {
+  const scripts = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  if (!scripts[`bench:${name}`]) {
+    log(`bench:${name} is not available yet (no npm script); skipped`);
+    return 0;
+  }
+  const r = spawnSync('npm', ['run', `bench:${name}`, ...(quick ? ['--', '--quick'] : [])], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  return r.status ?? 1;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.only && args.only !== 'harness') {
+    const names = args.only.split(',');
+    const unknown = names.filter((n) => !OTHER_BENCHES.includes(n));
+    if (unknown.length > 0)
+      throw new Error(`--only: unknown ${unknown.join(', ')} (use harness, ${OTHER_BENCHES.join(', ')})`);
+    return names.reduce((worst, n) => Math.max(worst, runOtherBench(n, args.quick)), 0);
+  }
+
+  const stack = await stackUp(loadStackConfig(), (m) => log(`[stack] ${m}`));
+  const brokers = stack.kafkaBrokers;
+  const quick = args.quick;
+  const plan: InputPlan = {
+    events: args.events ?? (quick ? 200_000 : 1_500_000),
+    spanMs: (quick ? 10 : 30) * 60_000,
+    services: 20,
+    seed: 42,
+    late: 0.01,
+    outOfOrder: 0.05,
+    graceMs: 10_000,
+  };
+  const latencyPlan: LatencyPlan = {
+    rate: args.latencyRate,
+    durationMs: args.latencyDurationMs ?? (quick ? 15_000 : 60_000),
+    warmupMs: quick ? 5_000 : 10_000,
+    services: 20,
+    seed: 7,
+  };
+  const capMs = quick ? 120_000 : 900_000;
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const prefix = `bench-${Date.now()}-`;
+  const bk = new BenchKafka(createKafka({ brokers, clientId: 'bench-harness' }));
+  await bk.connect();
+  const rows: Row[] = [];
+  const errors: string[] = [];
+  const equalWork: EqualWorkReport[] = [];
+  const started = Date.now();
+  try {
+    log(`# StreamMetrics bench (${quick ? 'quick' : 'full'}), prefix ${prefix}`);
+    const specs = topicSpecs(prefix);
+    for (const topic of SYSTEMS.flatMap((s) => outputTopics(s.outputPrefix({ prefix })))) {
+      if (!specs.some((t) => t.topic === topic)) specs.push({ topic, partitions: 3, config: {} });
+    }
+    await bk.createTopics(specs);
+    log(
+      `## input: ${plan.events} events, ${plan.services} services, late ${plan.late}, out-of-order ${plan.outOfOrder}`,
+    );
+    const input = await prepareInput(bk, brokers, prefix, plan, log);
+    log(
+      `input ready in ${input.generateSeconds.toFixed(1)} s: ${input.records} records, ${input.reference.size} closed windows expected, ${input.referenceLate} events late for every window`,
+    );
+
+    const ceilings: [string, string, () => Promise<CeilingResult>][] = [
+      [
+        'ceiling-java',
+        'ceiling: Kafka ConsumerPerformance',
+        () => runConsumerPerformance(brokers, input.topic, input.records, `${prefix}ceiling-java`),
+      ],
+      [
+        'ceiling-kafkajs',
+        'ceiling: plain kafkajs consumer',
+        () => runPlainKafkajs(brokers, input.topic, input.records, `${prefix}ceiling-kafkajs`),
+      ],
+    ];
+    for (const [id, label, fn] of ceilings) {
+      log(`## ${label}`);
+      try {
+        const r = await fn();
+        rows.push({ id, label, status: 'ok', ...r });
+      } catch (err) {
+        errors.push(`${label}: ${(err as Error).message}`);
+        rows.push({ id, label, status: 'failed', note: 'see errors' });
+      }
+    }
+
+    for (const system of SYSTEMS) {
+      log(`## ${system.label}`);
+      const why = system.unavailable() ?? system.prepare();
+      if (why) {
+        log(`  ${why}`);
+        rows.push({ id: system.id, label: system.label, status: 'not available', note: why.split('\n')[0] });
+        continue;
+      }
+      const run: SystemRun = {
+        brokers,
+        prefix,
+        groupId: `${prefix}${system.id}-tp`,
+        graceMs: plan.graceMs,
+        commitIntervalMs: 100,
+        emitIntervalMs: 100,
+      };
+      const tp = await measureThroughput(bk, system, run, input.topic, input.records, capMs, log);
+      log(
+        `  throughput: ${Math.round(tp.eventsPerSecond)} ev/s over ${tp.seconds.toFixed(1)} s${tp.note ? ` (${tp.note})` : ''}`,
+      );
+      const row: Row = {
+        id: system.id,
+        label: system.label,
+        status: tp.error ? 'failed' : 'ok',
+        eventsPerSecond: tp.eventsPerSecond,
+        seconds: tp.seconds,
+        cpuSeconds: tp.cpuSeconds,
+        peakRssMb: tp.peakRssMb,
+        note: tp.note,
+      };
+      rows.push(row);
+      if (tp.error) {
+        errors.push(`${system.label}: ${tp.error}`);
+        continue;
+      }
+      if (tp.completed) {
+        const { finals, undecodable } = await readFinals(bk, outputTopics(system.outputPrefix(run)));
+        const check = checkFinals(system.id, finals, undecodable, input.reference);
+        equalWork.push(check);
+        log(
+          `  equal work: ${check.matched}/${check.expectedWindows} windows exact; wrong ${check.wrong.length}, missing ${check.missing.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected}`,
+        );
+        for (const line of [...check.wrong, ...check.missing, ...check.duplicated].slice(0, 5))
+          log(`    ${line}`);
+      } else {
+        log('  equal work: skipped (did not finish within the time cap; slowness is not an error)');
+      }
+
+      const lat = await measureLatency(
+        bk,
+        system,
+        { ...run, prefix: `${prefix}lat-${system.id}-`, groupId: `${prefix}${system.id}-lat` },
+        latencyPlan,
+        log,
+      );
+      if (lat.error) errors.push(`${system.label} latency: ${lat.error}`);
+      row.latencyP50Ms = lat.p50Ms;
+      row.latencyP99Ms = lat.p99Ms;
+      if (lat.unmatched > 0) {
+        // Not an error: a system slower than the offered rate falls behind and its latency is unbounded.
+        const share = lat.unmatched / (lat.unmatched + lat.samples);
+        const saturated = `${(share * 100).toFixed(0)}% of live events had no output within the drain (saturated at ${latencyPlan.rate} ev/s?)`;
+        row.note = row.note ? `${row.note}; ${saturated}` : saturated;
+      }
+      log(
+        `  latency at ${latencyPlan.rate} ev/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms (${lat.samples} samples, ${lat.unmatched} unmatched)`,
+      );
+    }
+  } finally {
+    if (!args.keepTopics) await bk.deleteTopicsWithPrefix(prefix).catch(() => undefined);
+    await bk.close();
+  }
+
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const result = {
+    runId,
+    mode: quick ? 'quick' : 'full',
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: machine((java.stderr ?? '').split('\n')[0] ?? 'unknown'),
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    plan,
+    latencyPlan,
+    rows,
+    equalWork: equalWork.map((e) => ({ ...e, wrong: e.wrong.slice(0, 50), missing: e.missing.slice(0, 50) })),
+    errors,
+    seconds: (Date.now() - started) / 1000,
+  };
+  const table = renderTable(rows);
+  log(`\n${table}\n`);
+  const mismatches = equalWork.filter((e) => !e.ok);
+  log(
+    equalWork.length === 0
+      ? 'equal work: nothing to compare'
+      : `equal work: ${equalWork.map((e) => `${e.system} ${e.ok ? 'exact' : 'MISMATCH'} (${e.matched}/${e.expectedWindows})`).join(', ')}`,
+  );
+  for (const e of errors) log(`ERROR ${e}`);
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify(result, null, 2) + '\n';
+  writeFileSync(join(dir, `harness-${runId}.json`), json);
+  writeFileSync(join(dir, 'harness-latest.json'), json);
+  if (!quick || args.writeDocs)
+    writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), benchmarksDoc(result, table));
+  log(`wrote bench/results/harness-${runId}.json in ${result.seconds.toFixed(0)} s`);
+  return errors.length > 0 || mismatches.length > 0 ? 1 : 0;
+}
+
+function benchmarksDoc(
+  r: {
+    runId: string;
+    command: string;
+    machine: ReturnType<typeof machine>;
+    loadAverage: string;
+    mode: string;
+    plan: InputPlan;
+    latencyPlan: LatencyPlan;
+    equalWork: EqualWorkReport[];
+  },
+  table: string,
+): string {
+  const eq = r.equalWork.length
+    ? r.equalWork
+        .map(
+          (e) =>
+            `- ${e.system}: ${e.ok ? 'exact' : 'MISMATCH'} — ${e.matched}/${e.expectedWindows} closed windows with equal count and sum; wrong ${e.wrong.length}, missing ${e.missing.length}, duplicated ${e.duplicated.length}, unexpected ${e.unexpected}`,
+        )
+        .join('\n')
+    : '- nothing compared';
+  return `# Benchmarks
+
+Generated by \`bench/run.ts\`; method in [bench/harness](../bench/harness) and below. Numbers from a
+shared 2-core machine are provisional: re-run on a quiet machine before quoting them.
+
+## Latest run (${r.mode}, ${r.runId})
+
+Command: \`${r.command}\`
+
+Machine: ${r.machine.nproc} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.java}; load average at the end ${r.loadAverage}.
+
+Input: ${r.plan.events.toLocaleString('en-US')} events from \`libs/fleet\` (${r.plan.services} services, seed ${r.plan.seed}, late ${r.plan.late}, out of order ${r.plan.outOfOrder}) over ${r.plan.spanMs / 60_000} min of event time, 6 partitions, grace ${r.plan.graceMs} ms. Latency: live at ${r.latencyPlan.rate.toLocaleString('en-US')} ev/s for ${r.latencyPlan.durationMs / 1000} s, first ${r.latencyPlan.warmupMs / 1000} s not sampled.
+
+${table}
+
+Equal work (finals of each system against the exact computation over the input topic):
+${eq}
+
+## Method
+
+- One input topic, written once by the fleet simulator (backfilled event time), plus one flush
+  event per partition stamped after the longest window + grace, so every data window closes on
+  stream time alone. Every system reads that same topic with a fresh group.
+- Ceilings: \`org.apache.kafka.tools.ConsumerPerformance\` (its fetch.nMsg.sec) and a kafkajs consumer
+  that only counts (eachBatch), in its own process.
+- Peer: \`bench/peers/kafka-streams\` (Kafka Streams 3.9.1, exactly_once_v2, commit.interval.ms 100,
+  RocksDB store with caching and changelog, MergingDigest(100)); StreamMetrics runs with
+  COMMIT_INTERVAL_MS = EMIT_INTERVAL_MS = 100 so both emit interim updates every 100 ms and one
+  final per window at close.
+- Sustained events/s: committed offsets of the system's group, polled every 200 ms; records
+  committed between the first sample showing progress and the one showing all, over that time
+  (start-up and group join excluded). CPU seconds (user + system, /proc/<pid>/stat) and peak RSS
+  (VmHWM) cover the whole run of the process.
+- Latency: produce (batch handed to the producer) → arrival at a read_committed consumer of the first
+  1m tumbling rollup record whose count includes the event; same definition for both systems.
+- Equal work: the harness reads the input back and computes every closed window exactly (stream time
+  per input partition, accepted while stream time < end + grace, series plus rollup). Each system's
+  finals must match it: one final per window, counts equal, sums equal to 1e-9 relative. The bench
+  exits non-zero on a mismatch or an error, never on slowness.
+`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,45 @@
+import { generateApiKey, hashApiKey, hasScope, keyPrefixOf, parseScopes } from './api-key.format';
+import { extractApiKey } from './api-key.extractor';
+
+describe('api key format', () => {
+  it('generates distinct keys whose prefix is their public part', () => {
+    const a = generateApiKey();
+    const b = generateApiKey();
+    expect(a.key).toMatch(/^sm_[0-9a-f]{8}_[0-9a-f]{48}$/);
+    expect(a.key).not.toBe(b.key);
+    expect(keyPrefixOf(a.key)).toBe(a.prefix);
+    expect(hashApiKey(a.key)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('derives the prefix of a free-form key from its hash, never from the secret', () => {
+    const p = keyPrefixOf('my-operator-chosen-secret');
+    expect(p).toMatch(/^h[0-9a-f]{7}$/);
+    expect('my-operator-chosen-secret').not.toContain(p.slice(1));
+  });
+
+  it('parses scopes and rejects unknown ones', () => {
+    expect(parseScopes('ingest, read,ingest')).toEqual(['ingest', 'read']);
+    expect(() => parseScopes('ingest,write')).toThrow(/scopes/);
+    expect(() => parseScopes('')).toThrow(/scopes/);
+  });
+
+  it('lets admin stand for every scope', () => {
+    expect(hasScope({ scopes: ['admin'] }, 'ingest')).toBe(true);
+    expect(hasScope({ scopes: ['read'] }, 'ingest')).toBe(false);
+  });
+});
+
+describe('extractApiKey', () => {
+  it('reads Bearer and X-API-Key headers', () => {
+    expect(extractApiKey({ headers: { authorization: 'Bearer abc' } })).toBe('abc');
+    expect(extractApiKey({ headers: { authorization: 'bearer  abc ' } })).toBe('abc');
+    expect(extractApiKey({ headers: { 'x-api-key': 'xyz' } })).toBe('xyz');
+    expect(extractApiKey({ headers: { authorization: 'Basic Zm9v' } })).toBeUndefined();
+  });
+
+  it('reads ?api_key= only when allowed', () => {
+    const req = { headers: {}, url: '/ws?x=1&api_key=k1' };
+    expect(extractApiKey(req)).toBeUndefined();
+    expect(extractApiKey(req, true)).toBe('k1');
+  });
+});

@@ -1,0 +1,50 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyService } from './api-key.service';
+import { AUTH_OPTIONS, AUTH_PG_POOL, type AuthModuleOptions } from './auth.options';
+
+/**
+ * API keys for every HTTP app: `AuthModule.forRoot({ databaseUrl })` once in the app module, then
+ * `@RequireScope('read')` on controllers or routes. Global, so feature modules need not import it.
+ */
+@Global()
+@Module({})
+export class AuthModule implements OnApplicationShutdown {
+  constructor(@Inject(AUTH_PG_POOL) private readonly pool: Pool) {}
+
+  static forRoot(opts: AuthModuleOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      providers: [
+        { provide: AUTH_OPTIONS, useValue: opts },
+        {
+          provide: AUTH_PG_POOL,
+          useFactory: () => {
+            const pool = new Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 4 });
+            // An idle client losing its connection must not crash the process; the next query reconnects.
+            pool.on('error', () => undefined);
+            return pool;
+          },
+        },
+        {
+          provide: ApiKeyRepository,
+          useFactory: (pool: Pool) => new ApiKeyRepository(pool),
+          inject: [AUTH_PG_POOL],
+        },
+        {
+          provide: ApiKeyService,
+          useFactory: (repo: ApiKeyRepository) => new ApiKeyService(repo, opts),
+          inject: [ApiKeyRepository],
+        },
+        ApiKeyGuard,
+      ],
+      exports: [AUTH_OPTIONS, ApiKeyService, ApiKeyGuard],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}

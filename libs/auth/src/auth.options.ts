@@ -1,0 +1,12 @@
+import type { ApiKeyServiceOptions } from './api-key.service';
+
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+export const AUTH_PG_POOL = Symbol('AUTH_PG_POOL');
+
+export interface AuthModuleOptions extends ApiKeyServiceOptions {
+  databaseUrl: string;
+  /** Accept `?api_key=` on guarded routes (WebSocket / dashboard). Off unless set. */
+  allowQueryParam?: boolean;
+  /** Connections of the module's own pg pool (default 4). */
+  poolSize?: number;
+}

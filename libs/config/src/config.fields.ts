@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Reusable field validators, so every app reads the same variable the same way. */
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+export const brokers = () =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((b) => b.trim()))
+    .refine((list) => list.length > 0 && list.every((b) => HOST_PORT.test(b)), {
+      message: 'must be a comma-separated list of host:port',
+    });
+
+export const url = (protocols: string[]) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.join(' or ')}` },
+  );
+
+export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const bool = () =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);

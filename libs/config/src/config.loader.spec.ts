@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig } from './config.loader';
+import { infraShape } from './infra.config';
+import { int } from './config.fields';
+
+describe('loadConfig', () => {
+  it('applies defaults when variables are unset or empty', () => {
+    const c = loadConfig(infraShape, { KAFKA_BROKERS: '' });
+    expect(c.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(c.LOG_LEVEL).toBe('info');
+  });
+
+  it('parses lists and numbers', () => {
+    const c = loadConfig(
+      { ...infraShape, PORT: int(1, 65535).default(80) },
+      { KAFKA_BROKERS: 'a:1, b:2', PORT: '8080' },
+    );
+    expect(c.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(c.PORT).toBe(8080);
+  });
+
+  it('lists every bad variable with its value', () => {
+    let error: unknown;
+    try {
+      loadConfig(infraShape, {
+        KAFKA_BROKERS: 'nohostport',
+        LOG_LEVEL: 'verbose',
+        DATABASE_URL: 'mysql://x',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/KAFKA_BROKERS: .*host:port.*"nohostport"/);
+    expect(problems).toMatch(/LOG_LEVEL: .*"verbose"/);
+    expect(problems).toMatch(/DATABASE_URL: .*postgres/);
+    expect((error as ConfigError).problems).toHaveLength(3);
+  });
+});

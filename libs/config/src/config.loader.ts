@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Thrown at start-up when the environment is wrong; lists every bad variable, not just the first. */
+export class ConfigError extends Error {
+  readonly retriable = false;
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Validates the environment against a schema whose keys ARE the variable names, once, at boot
+ * (STYLE.md §5). Empty strings count as unset so `FOO=` falls back to the default.
+ */
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: Env = process.env,
+): z.infer<z.ZodObject<S>> {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') input[key] = v;
+  }
+  const parsed = z.object(shape).safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.') || '(environment)';
+        const value = env[name];
+        return `${name}: ${i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+      }),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,3 @@
+export * from './config.loader';
+export * from './config.fields';
+export * from './infra.config';

@@ -1,0 +1,16 @@
+import { brokers, int, logLevel, url } from './config.fields';
+
+/** The variables every app shares: where the stack is, and how to log. */
+export const INFRA_DEFAULTS = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+} as const;
+
+export const infraShape = {
+  KAFKA_BROKERS: brokers().default(INFRA_DEFAULTS.KAFKA_BROKERS.split(',')),
+  KAFKA_REPLICATION_FACTOR: int(1, 5).default(1),
+  DATABASE_URL: url(['postgres', 'postgresql']).default(INFRA_DEFAULTS.DATABASE_URL),
+  REDIS_URL: url(['redis', 'rediss']).default(INFRA_DEFAULTS.REDIS_URL),
+  LOG_LEVEL: logLevel().default('info'),
+};

@@ -1,0 +1,77 @@
+import type { WindowSpec } from './windows';
+
+/** One window result on a `metrics-aggregated-*` topic (DESIGN.md "The aggregate record"), v1. */
+export interface AggregateRecord {
+  serviceId: string;
+  metricName: string;
+  /** Canonical tag set of the series; {} for the service-level rollup. */
+  tags: Record<string, string>;
+  window: { type: WindowSpec['type']; size: WindowSpec['size']; start: number; end: number };
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  avg: number;
+  /** Events per second over the window's length. */
+  rate: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Base64 of the binary t-digest (libs/tdigest encoding). */
+  digest: string;
+  final: boolean;
+  streamTime: number;
+  emittedAt: number;
+}
+
+export const EMIT_HEADER = 'emit';
+export type EmitKind = 'update' | 'final';
+
+export function encodeAggregate(record: AggregateRecord): Buffer {
+  return Buffer.from(JSON.stringify(record));
+}
+
+const NUMERIC_FIELDS = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'rate',
+  'p50',
+  'p95',
+  'p99',
+  'streamTime',
+  'emittedAt',
+];
+
+/** Decodes and checks the shape of an aggregate record; throws a descriptive error otherwise. */
+export function decodeAggregate(bytes: Buffer | null): AggregateRecord {
+  if (!bytes || bytes.length === 0) throw new Error('aggregate record: empty value');
+  const r = JSON.parse(bytes.toString('utf8')) as AggregateRecord;
+  const problems: string[] = [];
+  if (typeof r !== 'object' || r === null) throw new Error('aggregate record: not an object');
+  if (typeof r.serviceId !== 'string' || r.serviceId === '') problems.push('serviceId');
+  if (typeof r.metricName !== 'string' || r.metricName === '') problems.push('metricName');
+  if (typeof r.tags !== 'object' || r.tags === null || Array.isArray(r.tags)) problems.push('tags');
+  const w = r.window;
+  if (
+    typeof w !== 'object' ||
+    w === null ||
+    (w.type !== 'tumbling' && w.type !== 'hopping') ||
+    !['1m', '5m', '15m'].includes(w.size) ||
+    !Number.isInteger(w.start) ||
+    !Number.isInteger(w.end) ||
+    w.end <= w.start
+  ) {
+    problems.push('window');
+  }
+  for (const f of NUMERIC_FIELDS) {
+    const v = (r as unknown as Record<string, unknown>)[f];
+    if (typeof v !== 'number' || Number.isNaN(v)) problems.push(f);
+  }
+  if (typeof r.digest !== 'string') problems.push('digest');
+  if (typeof r.final !== 'boolean') problems.push('final');
+  if (problems.length > 0) throw new Error(`aggregate record: invalid ${problems.join(', ')}`);
+  return r;
+}

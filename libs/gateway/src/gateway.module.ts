@@ -1,0 +1,51 @@
+import { Module, Logger, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { EventPublisher } from './event.publisher';
+import { GatewayExceptionFilter } from './gateway-exception.filter';
+import { GatewayMetrics } from './gateway.metrics';
+import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
+import { IngestController } from './ingest.controller';
+import { IngestService } from './ingest.service';
+import { KafkaEventsRepository } from './kafka-events.repository';
+import { RateLimitRepository } from './rate-limit.repository';
+import { RateLimitService } from './rate-limit.service';
+
+const kafkaLog = new Logger('kafkajs');
+
+/** The ingest feature: controller, mapping/validation, per-key rate limit, micro-batching producer. */
+@Module({})
+export class GatewayModule {
+  static forRoot(opts: GatewayOptions): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [IngestController],
+      providers: [
+        { provide: GATEWAY_OPTIONS, useValue: opts },
+        { provide: APP_FILTER, useClass: GatewayExceptionFilter },
+        {
+          provide: KafkaEventsRepository,
+          useFactory: () =>
+            new KafkaEventsRepository({
+              brokers: opts.kafkaBrokers,
+              clientId: opts.kafkaClientId,
+              topicPrefix: opts.topicPrefix,
+              replicationFactor: opts.replicationFactor,
+              ackTimeoutMs: opts.ackTimeoutMs,
+              sendRetries: opts.sendRetries,
+              producers: opts.producers,
+              log: (level, message, extra) =>
+                level === 'error' || level === 'warn'
+                  ? kafkaLog[level === 'error' ? 'error' : 'warn'](`${message} ${JSON.stringify(extra)}`)
+                  : kafkaLog.debug(message),
+            }),
+        },
+        { provide: RateLimitRepository, useFactory: () => new RateLimitRepository(opts.redisUrl) },
+        GatewayMetrics,
+        EventPublisher,
+        RateLimitService,
+        IngestService,
+      ],
+      exports: [GatewayMetrics],
+    };
+  }
+}

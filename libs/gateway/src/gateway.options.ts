@@ -1,0 +1,27 @@
+export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
+
+/** Everything the gateway lib needs, filled from the app's validated config (apps/ingest-gateway). */
+export interface GatewayOptions {
+  kafkaBrokers: string[];
+  redisUrl: string;
+  topicPrefix: string;
+  replicationFactor: number;
+  datacenter: string;
+  /** Events per second for keys without their own rate. */
+  defaultRatePerSecond: number;
+  rateWindowMs: number;
+  /** Micro-batching: flush after this many ms, or earlier at maxBatchEvents / maxBatchBytes. */
+  lingerMs: number;
+  maxBatchEvents: number;
+  maxBatchBytes: number;
+  /** Backpressure: accepted-but-unacknowledged events and bytes across all requests. */
+  maxInFlightEvents: number;
+  maxInFlightBytes: number;
+  /** A flush not acknowledged within this time fails its requests with 503. */
+  ackTimeoutMs: number;
+  /** Producer retries of one flush before the flush fails (the producer is then recreated). */
+  sendRetries: number;
+  /** Idempotent producers side by side, i.e. Kafka batches in flight at once. */
+  producers: number;
+  kafkaClientId: string;
+}

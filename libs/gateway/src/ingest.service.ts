@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Message } from 'kafkajs';
+import type { ApiKeyIdentity } from '@streammetrics/auth';
+import type { MetricEvent } from '@streammetrics/contracts';
+import { mapEventsBody, mapMetricStreamBody, type IngestContext } from './event.mapper';
+import { EventPublisher } from './event.publisher';
+import { GatewayError } from './gateway.errors';
+import { GatewayMetrics } from './gateway.metrics';
+import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
+import { RateLimitService } from './rate-limit.service';
+
+export type IngestFormat = 'events' | 'metrics';
+
+export interface IngestOutcome {
+  events: MetricEvent[];
+  /** RateLimit-* headers for the answer. */
+  headers: Record<string, string>;
+}
+
+function toMessage(e: MetricEvent): Message {
+  return { key: e.serviceId, value: Buffer.from(JSON.stringify(e)) };
+}
+
+/**
+ * One ingest request: map and validate every item (all problems or nothing), charge the events to
+ * the key's rate, then hand them to the publisher and wait for Kafka's acknowledgement.
+ */
+@Injectable()
+export class IngestService {
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly rateLimit: RateLimitService,
+    private readonly metrics: GatewayMetrics,
+    @Inject(GATEWAY_OPTIONS) private readonly opts: GatewayOptions,
+  ) {}
+
+  async ingest(format: IngestFormat, body: unknown, key: ApiKeyIdentity): Promise<IngestOutcome> {
+    const ctx: IngestContext = {
+      clientId: key.clientId,
+      datacenter: this.opts.datacenter,
+      now: Date.now(),
+      newId: randomUUID,
+    };
+    const mapped = format === 'events' ? mapEventsBody(body, ctx) : mapMetricStreamBody(body, ctx);
+    if (!mapped.ok) throw GatewayError.validation(mapped.problems);
+    const headers = await this.rateLimit.consume(key, mapped.events.length);
+    try {
+      await this.publisher.publish(mapped.events.map(toMessage));
+    } catch (err) {
+      if (err instanceof GatewayError) err.opts.headers = { ...headers, ...err.opts.headers };
+      throw err;
+    }
+    this.metrics.eventsAccepted.inc({ route: format }, mapped.events.length);
+    return { events: mapped.events, headers };
+  }
+}

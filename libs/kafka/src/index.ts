@@ -1,0 +1,4 @@
+export * from './kafka.client';
+export * from './topic.provisioner';
+export * from './kafkajs.patch-check';
+export * from './group.progress';

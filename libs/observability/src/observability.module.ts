@@ -1,0 +1,46 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
+import { MetricsController } from './metrics.controller';
+import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
+
+export interface ObservabilityOptions {
+  app: string;
+  logLevel: string;
+}
+
+/** JSON logs (pino), Prometheus /metrics and /health/{live,ready}: the same in every app. */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(opts: ObservabilityOptions): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: opts.logLevel,
+            base: { app: opts.app },
+            // API keys must never reach the logs, whichever way the client sent them.
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+              censor: '[redacted]',
+            },
+            serializers: {
+              req: (req: { url?: string }) => ({
+                ...req,
+                url: req.url?.replace(/([?&]api_key=)[^&]*/g, '$1[redacted]'),
+              }),
+            },
+            // Probes and scrapes every few seconds would drown the request log.
+            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+          },
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [HealthService, { provide: METRICS_REGISTRY, useValue: createMetricsRegistry(opts.app) }],
+      exports: [HealthService, METRICS_REGISTRY],
+    };
+  }
+}

@@ -1,0 +1,100 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The processor's Prometheus metrics, declared once against the app's registry. */
+export class ProcessorMetrics {
+  readonly recordsIn: Counter<'partition'>;
+  readonly outputs: Counter<'emit'>;
+  readonly deadLetters: Counter<'reason'>;
+  readonly lateWindowMisses: Counter<'window'>;
+  readonly transactions: Counter<'result'>;
+  readonly commitLatency: Histogram<string>;
+  readonly restoreSeconds: Histogram<string>;
+  readonly lastRestoreSeconds: Gauge<'partition'>;
+  readonly consumerLag: Gauge<'partition'>;
+  readonly activeSeries: Gauge<'partition'>;
+  readonly activeSlices: Gauge<'partition'>;
+  readonly overflowed: Gauge<'partition'>;
+  readonly recoveries: Counter<'reason'>;
+
+  constructor(registry: Registry) {
+    const r = [registry];
+    this.recordsIn = new Counter({
+      name: 'sm_processor_records_in_total',
+      help: 'Input records consumed',
+      labelNames: ['partition'],
+      registers: r,
+    });
+    this.outputs = new Counter({
+      name: 'sm_processor_outputs_total',
+      help: 'Aggregate records emitted',
+      labelNames: ['emit'],
+      registers: r,
+    });
+    this.deadLetters = new Counter({
+      name: 'sm_processor_dead_letters_total',
+      help: 'Records sent to the dead-letter topic',
+      labelNames: ['reason'],
+      registers: r,
+    });
+    this.lateWindowMisses = new Counter({
+      name: 'sm_processor_late_window_misses_total',
+      help: 'Accepted records that were too late for some windows of this size',
+      labelNames: ['window'],
+      registers: r,
+    });
+    this.transactions = new Counter({
+      name: 'sm_processor_transactions_total',
+      help: 'Kafka transactions',
+      labelNames: ['result'],
+      registers: r,
+    });
+    this.commitLatency = new Histogram({
+      name: 'sm_processor_commit_seconds',
+      help: 'Time to send and commit one transaction',
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: r,
+    });
+    this.restoreSeconds = new Histogram({
+      name: 'sm_processor_restore_seconds',
+      help: 'Time to restore partition state from the changelog',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers: r,
+    });
+    this.lastRestoreSeconds = new Gauge({
+      name: 'sm_processor_last_restore_seconds',
+      help: 'Duration of the last restore per partition',
+      labelNames: ['partition'],
+      registers: r,
+    });
+    this.consumerLag = new Gauge({
+      name: 'sm_processor_consumer_lag',
+      help: 'Records behind the high watermark',
+      labelNames: ['partition'],
+      registers: r,
+    });
+    this.activeSeries = new Gauge({
+      name: 'sm_processor_active_series',
+      help: 'Series with open windows',
+      labelNames: ['partition'],
+      registers: r,
+    });
+    this.activeSlices = new Gauge({
+      name: 'sm_processor_active_slices',
+      help: '10 s slices held in memory',
+      labelNames: ['partition'],
+      registers: r,
+    });
+    this.overflowed = new Gauge({
+      name: 'sm_processor_cardinality_overflowed',
+      help: 'Events folded into the overflow series since start',
+      labelNames: ['partition'],
+      registers: r,
+    });
+    this.recoveries = new Counter({
+      name: 'sm_processor_recoveries_total',
+      help: 'Partition state rebuilds after a failed transaction',
+      labelNames: ['reason'],
+      registers: r,
+    });
+  }
+}

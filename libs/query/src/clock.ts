@@ -1,0 +1,8 @@
+/** Wall-clock time is an input (STYLE.md §7): services ask this, tests may replace it. */
+export interface Clock {
+  now(): number;
+}
+
+export const CLOCK = Symbol('CLOCK');
+
+export const systemClock: Clock = { now: () => Date.now() };

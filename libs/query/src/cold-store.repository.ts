@@ -1,0 +1,190 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Pool } from 'pg';
+import { tagsHash } from '@streammetrics/contracts';
+import { HealthService } from '@streammetrics/observability';
+import { QUERY_OPTIONS, type QueryOptions } from './query.options';
+import type { SeriesWindow } from './query.dto';
+import type { StoredWindow } from './series.point';
+
+/** Which tag sets a read covers: the service-level rollup, or every tag set containing `tags`. */
+export type TagSelector =
+  | { kind: 'rollup' }
+  | { kind: 'filter'; tags: Record<string, string>; groupBy?: string }
+  | { kind: 'exact'; tags: Record<string, string> };
+
+const TABLE: Record<SeriesWindow, string> = {
+  '1m': 'metric_aggregates',
+  '5m': 'metric_aggregates',
+  '15m': 'metric_aggregates',
+  '1m-hop10s': 'metric_aggregates',
+  '1h': 'metric_rollups_hourly',
+  '1d': 'metric_rollups_daily',
+};
+
+const ROLLUP_HASH = tagsHash({});
+
+interface WindowRow {
+  start: string;
+  end: string;
+  tags: Record<string, string>;
+  count: string;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  rate: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  is_final: boolean;
+  stream_time: string;
+  digest?: Buffer | null;
+}
+
+/** Every read of the cold tier (PostgreSQL: metric_aggregates and the rollup tables). */
+@Injectable()
+export class ColdStoreRepository implements OnModuleDestroy {
+  private readonly log = new Logger('ColdStoreRepository');
+  private readonly pool: Pool;
+
+  constructor(@Inject(QUERY_OPTIONS) opts: QueryOptions, health: HealthService) {
+    this.pool = new Pool({ connectionString: opts.databaseUrl, max: 10, application_name: 'query-api' });
+    this.pool.on('error', (err) => this.log.warn(`postgres: ${err.message}`));
+    health.register('postgres', async () => ({ ok: await this.ping() }));
+  }
+
+  async ping(): Promise<boolean> {
+    await this.pool.query('SELECT 1');
+    return true;
+  }
+
+  /** Windows with start in [from, to), of the tag sets `selector` names, oldest first. */
+  async windows(
+    window: SeriesWindow,
+    serviceId: string,
+    metricName: string,
+    from: number,
+    to: number,
+    selector: TagSelector,
+    withDigest: boolean,
+  ): Promise<StoredWindow[]> {
+    const params: unknown[] = [serviceId, metricName, window, new Date(from), new Date(to)];
+    let where: string;
+    if (selector.kind === 'rollup') {
+      params.push(ROLLUP_HASH);
+      where = `tags_hash = $6`;
+    } else if (selector.kind === 'exact') {
+      params.push(tagsHash(selector.tags));
+      where = `tags_hash = $6`;
+    } else {
+      params.push(JSON.stringify(selector.tags), ROLLUP_HASH);
+      where = `tags @> $6::jsonb AND tags_hash <> $7`;
+      if (selector.groupBy !== undefined) {
+        params.push(selector.groupBy);
+        where += ` AND tags ? $8`;
+      }
+    }
+    // "timestamp" (= window start) is the partition key: filtering on it prunes partitions.
+    const { rows } = await this.pool.query<WindowRow>(
+      `SELECT (extract(epoch FROM window_start) * 1000)::bigint AS start,
+              (extract(epoch FROM window_end) * 1000)::bigint AS end,
+              tags, count, sum, min, max, avg, rate, p50, p95, p99, is_final, stream_time
+              ${withDigest ? ', digest' : ''}
+         FROM ${TABLE[window]}
+        WHERE service_id = $1 AND metric_name = $2 AND window_size = $3
+          AND "timestamp" >= $4 AND "timestamp" < $5 AND ${where}
+        ORDER BY "timestamp"`,
+      params,
+    );
+    return rows.map(toWindow);
+  }
+
+  /** Per-minute avg/max/min of the rollup series of one metric over one or every service. */
+  async minuteBuckets(
+    metricName: string,
+    serviceId: string | undefined,
+    from: number,
+    to: number,
+  ): Promise<{ start: number; count: number; sum: number; min: number; max: number }[]> {
+    const params: unknown[] = [metricName, new Date(from), new Date(to), ROLLUP_HASH];
+    if (serviceId) params.push(serviceId);
+    const { rows } = await this.pool.query<{
+      start: string;
+      count: string;
+      sum: number;
+      min: number;
+      max: number;
+    }>(
+      `SELECT (extract(epoch FROM "timestamp") * 1000)::bigint AS start,
+              sum(count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
+         FROM metric_aggregates
+        WHERE metric_name = $1 AND window_size = '1m' AND "timestamp" >= $2 AND "timestamp" < $3
+          AND tags_hash = $4 ${serviceId ? 'AND service_id = $5' : ''}
+        GROUP BY "timestamp" ORDER BY "timestamp"`,
+      params,
+    );
+    return rows.map((r) => ({
+      start: Number(r.start),
+      count: Number(r.count),
+      sum: r.sum,
+      min: r.min,
+      max: r.max,
+    }));
+  }
+
+  async services(since: number): Promise<{ name: string; lastSeen: number }[]> {
+    const { rows } = await this.pool.query<{ name: string; last: string }>(
+      `SELECT service_id AS name, (extract(epoch FROM max("timestamp")) * 1000)::bigint AS last
+         FROM metric_aggregates WHERE "timestamp" >= $1 AND window_size = '1m'
+        GROUP BY service_id`,
+      [new Date(since)],
+    );
+    return rows.map((r) => ({ name: r.name, lastSeen: Number(r.last) }));
+  }
+
+  async metricsOf(serviceId: string, since: number): Promise<{ name: string; lastSeen: number }[]> {
+    const { rows } = await this.pool.query<{ name: string; last: string }>(
+      `SELECT metric_name AS name, (extract(epoch FROM max("timestamp")) * 1000)::bigint AS last
+         FROM metric_aggregates WHERE service_id = $1 AND "timestamp" >= $2 AND window_size = '1m'
+        GROUP BY metric_name`,
+      [serviceId, new Date(since)],
+    );
+    return rows.map((r) => ({ name: r.name, lastSeen: Number(r.last) }));
+  }
+
+  async tagSets(serviceId: string, metricName: string, since: number): Promise<Record<string, string>[]> {
+    const { rows } = await this.pool.query<{ tags: Record<string, string> }>(
+      `SELECT DISTINCT ON (tags_hash) tags FROM metric_aggregates
+        WHERE service_id = $1 AND metric_name = $2 AND "timestamp" >= $3 AND window_size = '1m'`,
+      [serviceId, metricName, new Date(since)],
+    );
+    return rows.map((r) => r.tags);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const n = (v: number | null) => (v === null ? NaN : v);
+
+function toWindow(r: WindowRow): StoredWindow {
+  return {
+    start: Number(r.start),
+    end: Number(r.end),
+    tags: r.tags,
+    count: Number(r.count),
+    sum: r.sum,
+    min: n(r.min),
+    max: n(r.max),
+    avg: n(r.avg),
+    rate: n(r.rate),
+    p50: n(r.p50),
+    p95: n(r.p95),
+    p99: n(r.p99),
+    final: r.is_final,
+    streamTime: Number(r.stream_time),
+    digest: r.digest ? new Uint8Array(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength) : null,
+    tier: 'cold',
+  };
+}

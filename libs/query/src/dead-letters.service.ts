@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DeadLetterSummary } from '@streammetrics/contracts';
+import { CLOCK, type Clock } from './clock';
+import { HotStoreRepository } from './hot-store.repository';
+
+export interface DeadLettersResponse {
+  recent: DeadLetterSummary[];
+  /** One entry per minute, oldest first: reason -> count. */
+  perMinute: { minute: number; counts: Record<string, number> }[];
+  totals: Record<string, number>;
+  /** Events that arrived after every window they belonged to had closed. */
+  late: number;
+}
+
+const MINUTE = 60_000;
+
+/** The dead-letter panel: what the sink keeps in Redis about the dead-letter topic. */
+@Injectable()
+export class DeadLettersService {
+  constructor(
+    private readonly hot: HotStoreRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async deadLetters(limit: number, minutes: number): Promise<DeadLettersResponse> {
+    const current = Math.floor(this.clock.now() / MINUTE) * MINUTE;
+    const starts = Array.from({ length: minutes }, (_, i) => current - (minutes - 1 - i) * MINUTE);
+    const [recent, counts] = await Promise.all([
+      this.hot.recentDeadLetters(limit),
+      this.hot.deadLetterCounts(starts),
+    ]);
+    const totals: Record<string, number> = {};
+    for (const c of counts)
+      for (const [reason, n] of Object.entries(c)) totals[reason] = (totals[reason] ?? 0) + n;
+    return {
+      recent,
+      perMinute: starts.map((minute, i) => ({ minute, counts: counts[i] ?? {} })),
+      totals,
+      late: totals.LATE_EVENT ?? 0,
+    };
+  }
+}

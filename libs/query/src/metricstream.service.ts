@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { ColdStoreRepository } from './cold-store.repository';
+import { HotStoreRepository } from './hot-store.repository';
+import type { MetricStreamQuery } from './query.dto';
+import { TieredReader } from './tiered.reader';
+
+export interface MetricStreamBucket {
+  time: string;
+  avg: number | null;
+  max: number | null;
+  min: number | null;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * MetricStream's `GET /api/query` (shared/reference/metricstream-end-to-end-flow.md): per-minute
+ * avg/max/min of a metric. Served from the 1m windows of the service-level rollup — avg is
+ * sum/count over every service that reports the metric (or the one `service` names).
+ */
+@Injectable()
+export class MetricStreamService {
+  constructor(
+    private readonly reader: TieredReader,
+    private readonly hot: HotStoreRepository,
+    private readonly cold: ColdStoreRepository,
+  ) {}
+
+  async query(q: MetricStreamQuery): Promise<{ data: MetricStreamBucket[] }> {
+    const from = Math.floor(q.start / MINUTE) * MINUTE;
+    const to = q.end;
+    const seam = Math.ceil(this.reader.seam() / MINUTE) * MINUTE;
+    const buckets = new Map<number, { count: number; sum: number; min: number; max: number }>();
+    const add = (b: { start: number; count: number; sum: number; min: number; max: number }) => {
+      const cur = buckets.get(b.start);
+      if (!cur) buckets.set(b.start, { count: b.count, sum: b.sum, min: b.min, max: b.max });
+      else {
+        cur.count += b.count;
+        cur.sum += b.sum;
+        cur.min = Math.min(cur.min, b.min);
+        cur.max = Math.max(cur.max, b.max);
+      }
+    };
+    const coldPart = from < seam ? this.cold.minuteBuckets(q.name, q.service, from, Math.min(to, seam)) : [];
+    const hotPart = (async () => {
+      if (to <= seam) return [];
+      const services = q.service ? [q.service] : (await this.hot.services()).map((s) => s.name);
+      return this.hot.rollupWindowsOfServices(services, q.name, Math.max(from, seam), to - 1);
+    })();
+    const [c, h] = await Promise.all([coldPart, hotPart]);
+    for (const b of c) add(b);
+    for (const w of h) add(w);
+    const data = [...buckets.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([start, b]) => ({
+        time: new Date(start).toISOString().replace('.000Z', 'Z'),
+        avg: b.count > 0 ? b.sum / b.count : null,
+        max: Number.isFinite(b.max) ? b.max : null,
+        min: Number.isFinite(b.min) ? b.min : null,
+      }));
+    return { data };
+  }
+}

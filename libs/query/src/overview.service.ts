@@ -1,0 +1,129 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TDigest } from '@streammetrics/tdigest';
+import { CLOCK, type Clock } from './clock';
+import { HotStoreRepository } from './hot-store.repository';
+import { decodeDigest, type StoredWindow } from './series.point';
+
+export interface MetricOverview {
+  metric: string;
+  /** Start of the 1m window the numbers describe (the newest final one, else the newest). */
+  windowStart: number | null;
+  /** Events per second. */
+  rate: number | null;
+  count: number;
+  /** Share of events whose tags mark an error (HTTP status >= 500, error=true). */
+  errorRatio: number | null;
+  /** Percentiles of the events that are not errors: failed requests often fail fast and hide latency. */
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /** Rate and p99 of the last 30 minutes (1m windows), for sparklines. */
+  spark: { start: number; rate: number; p99: number | null }[];
+}
+
+export interface ServiceOverview {
+  service: string;
+  lastSeen: number;
+  rate: number;
+  metrics: MetricOverview[];
+}
+
+const MINUTE = 60_000;
+const SPARK_MINUTES = 30;
+const STATUS_KEYS = ['statusCode', 'status', 'status_code', 'http.status_code'];
+
+export function isErrorTagSet(tags: Record<string, string>): boolean {
+  for (const k of STATUS_KEYS) {
+    const v = tags[k];
+    if (v !== undefined && Number(v) >= 500) return true;
+  }
+  return tags.error === 'true' || tags.outcome === 'error' || tags.outcome === 'failure';
+}
+
+const orNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+
+/** The dashboard's services overview, computed from the hot tier in one pipelined read per metric. */
+@Injectable()
+export class OverviewService {
+  constructor(
+    private readonly hot: HotStoreRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async overview(): Promise<{ services: ServiceOverview[] }> {
+    const recent = this.clock.now() - 3_600_000;
+    const services = (await this.hot.services()).filter((s) => s.lastSeen >= recent);
+    const out = await Promise.all(
+      services.map(async (s) => {
+        const metrics = await this.hot.metricsOf(s.name);
+        const m = await Promise.all(metrics.map((metric) => this.metric(s.name, metric.name)));
+        m.sort((a, b) => a.metric.localeCompare(b.metric));
+        return {
+          service: s.name,
+          lastSeen: s.lastSeen,
+          rate: m.reduce((a, x) => Math.max(a, x.rate ?? 0), 0),
+          metrics: m,
+        };
+      }),
+    );
+    return { services: out.sort((a, b) => a.service.localeCompare(b.service)) };
+  }
+
+  private async metric(service: string, metric: string): Promise<MetricOverview> {
+    const now = this.clock.now();
+    const from = Math.floor(now / MINUTE) * MINUTE - SPARK_MINUTES * MINUTE;
+    const tagSets = await this.hot.tagSets(service, metric);
+    const recentFrom = Math.floor(now / MINUTE) * MINUTE - 3 * MINUTE;
+    const [history, recent] = await Promise.all([
+      this.hot.windows(service, metric, '1m', [{}], from, now, false),
+      this.hot.windows(
+        service,
+        metric,
+        '1m',
+        tagSets.filter((t) => Object.keys(t).length > 0),
+        recentFrom,
+        now,
+        true,
+      ),
+    ]);
+    const finals = history.filter((w) => w.final);
+    const chosen = finals[finals.length - 1] ?? history[history.length - 1];
+    const spark = history.map((w) => ({ start: w.start, rate: w.rate, p99: orNull(w.p99) }));
+    if (!chosen) {
+      return {
+        metric,
+        windowStart: null,
+        rate: null,
+        count: 0,
+        errorRatio: null,
+        p50: null,
+        p95: null,
+        p99: null,
+        spark,
+      };
+    }
+    const same = recent.filter((w) => w.start === chosen.start);
+    const errors = same.filter((w) => isErrorTagSet(w.tags));
+    let p = [chosen.p50, chosen.p95, chosen.p99];
+    if (errors.length > 0) {
+      const ok = same.filter(
+        (w): w is StoredWindow & { digest: Uint8Array } => !isErrorTagSet(w.tags) && !!w.digest,
+      );
+      p = ok.length
+        ? TDigest.mergeAll(ok.map((w) => decodeDigest(w.digest))).quantiles([0.5, 0.95, 0.99])
+        : [NaN, NaN, NaN];
+    }
+    const errorCount = errors.reduce((a, w) => a + w.count, 0);
+    return {
+      metric,
+      windowStart: chosen.start,
+      rate: chosen.rate,
+      count: chosen.count,
+      errorRatio: chosen.count > 0 ? errorCount / chosen.count : null,
+      p50: orNull(p[0]),
+      p95: orNull(p[1]),
+      p99: orNull(p[2]),
+      spark,
+    };
+  }
+}

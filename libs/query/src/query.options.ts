@@ -1,0 +1,18 @@
+/** What the query lib needs from the app's validated config (STYLE.md §5: read once, passed in). */
+export interface QueryOptions {
+  redisUrl: string;
+  databaseUrl: string;
+  /**
+   * Window starts newer than now - hotWindowMs are read from Redis, older ones from PostgreSQL.
+   * Shorter than the Redis TTL (3600 s) so the seam never falls on history the sink already trimmed.
+   */
+  hotWindowMs: number;
+  /** Outbound bytes queued on one socket above which its updates are coalesced instead of sent. */
+  wsHighWaterBytes: number;
+  /** How long a disconnected session keeps its subscriptions for a resume. */
+  wsResumeTtlMs: number;
+  /** Read key injected into the dashboard page; empty = the browser asks the user for one. */
+  dashboardApiKey: string;
+}
+
+export const QUERY_OPTIONS = Symbol('QUERY_OPTIONS');

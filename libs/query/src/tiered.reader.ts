@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { canonicalTags, tagsKey, type WindowId } from '@streammetrics/contracts';
+import { TDigest } from '@streammetrics/tdigest';
+import { CLOCK, type Clock } from './clock';
+import { ColdStoreRepository, type TagSelector } from './cold-store.repository';
+import { HotStoreRepository } from './hot-store.repository';
+import { QUERY_OPTIONS, type QueryOptions } from './query.options';
+import { WINDOW_STEP_MS, type SeriesWindow } from './query.dto';
+import { decodeDigest, type StoredWindow } from './series.point';
+
+export interface WindowRead {
+  serviceId: string;
+  metricName: string;
+  window: SeriesWindow;
+  /** Window starts in [from, to). */
+  from: number;
+  to: number;
+  selector: TagSelector;
+  withDigest: boolean;
+}
+
+/** Rollup buckets younger than this many buckets are composed from 1m windows when not built yet. */
+const COMPOSED_ROLLUP_BUCKETS = 2;
+
+function matches(tags: Record<string, string>, selector: TagSelector): boolean {
+  const keys = Object.keys(tags);
+  if (selector.kind === 'rollup') return keys.length === 0;
+  if (selector.kind === 'exact') return tagsKey(tags) === tagsKey(selector.tags);
+  if (keys.length === 0) return false;
+  if (selector.groupBy !== undefined && !(selector.groupBy in tags)) return false;
+  return Object.entries(selector.tags).every(([k, v]) => tags[k] === v);
+}
+
+/**
+ * Reads windows across the two tiers as one sequence. The seam is a single instant,
+ * now - hotWindowMs: a window whose start is at or after it comes from Redis, an older one from
+ * PostgreSQL, so no window is counted twice and none falls between the tiers. Rollups (1h, 1d) are
+ * cold only; the newest buckets the sink has not rolled up yet are composed from 1m windows.
+ */
+@Injectable()
+export class TieredReader {
+  constructor(
+    private readonly hot: HotStoreRepository,
+    private readonly cold: ColdStoreRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(QUERY_OPTIONS) private readonly opts: QueryOptions,
+  ) {}
+
+  /** The instant from which the hot tier answers. */
+  seam(): number {
+    return this.clock.now() - this.opts.hotWindowMs;
+  }
+
+  async read(r: WindowRead): Promise<StoredWindow[]> {
+    if (r.window === '1h' || r.window === '1d') return this.readRollup(r);
+    const seam = this.seam();
+    const [cold, hot]: StoredWindow[][] = await Promise.all([
+      r.from < seam
+        ? this.cold.windows(
+            r.window,
+            r.serviceId,
+            r.metricName,
+            r.from,
+            Math.min(r.to, seam),
+            r.selector,
+            r.withDigest,
+          )
+        : [],
+      r.to > seam ? this.readHot(r, Math.max(r.from, seam), r.to) : [],
+    ]);
+    return cold.length === 0 ? hot : hot.length === 0 ? cold : cold.concat(hot);
+  }
+
+  private async readHot(r: WindowRead, from: number, to: number): Promise<StoredWindow[]> {
+    let tagSets: Record<string, string>[];
+    if (r.selector.kind === 'rollup') tagSets = [{}];
+    else if (r.selector.kind === 'exact') tagSets = [canonicalTags(r.selector.tags)];
+    else {
+      const selector = r.selector;
+      tagSets = (await this.hot.tagSets(r.serviceId, r.metricName)).filter((t) => matches(t, selector));
+    }
+    // ZRANGEBYSCORE bounds are inclusive; starts are whole milliseconds, so to - 1 makes [from, to).
+    return this.hot.windows(
+      r.serviceId,
+      r.metricName,
+      r.window as WindowId,
+      tagSets,
+      from,
+      to - 1,
+      r.withDigest,
+    );
+  }
+
+  private async readRollup(r: WindowRead): Promise<StoredWindow[]> {
+    const step = WINDOW_STEP_MS[r.window];
+    const built = await this.cold.windows(
+      r.window,
+      r.serviceId,
+      r.metricName,
+      r.from,
+      r.to,
+      r.selector,
+      r.withDigest,
+    );
+    const newestBuilt = built.reduce((m, w) => Math.max(m, w.start), -Infinity);
+    const recent = Math.floor(this.clock.now() / step) * step - (COMPOSED_ROLLUP_BUCKETS - 1) * step;
+    const composeFrom = Math.max(r.from, recent, newestBuilt + step);
+    if (composeFrom >= r.to) return built;
+    const minutes = await this.read({ ...r, window: '1m', from: composeFrom, to: r.to, withDigest: true });
+    return built.concat(rollUp(minutes, step, r.withDigest));
+  }
+}
+
+/**
+ * Merges windows of the same tag set into buckets of `bucketMs` (aligned to the epoch), keeping
+ * exact count/sum/min/max and a merged digest. Used for rollups not built yet.
+ */
+export function rollUp(
+  windows: readonly StoredWindow[],
+  bucketMs: number,
+  withDigest: boolean,
+): StoredWindow[] {
+  const groups = new Map<string, StoredWindow[]>();
+  for (const w of windows) {
+    const start = Math.floor(w.start / bucketMs) * bucketMs;
+    const key = `${start}|${tagsKey(w.tags)}`;
+    const g = groups.get(key);
+    if (g) g.push(w);
+    else groups.set(key, [w]);
+  }
+  const out: StoredWindow[] = [];
+  for (const g of groups.values()) {
+    const first = g[0] as StoredWindow;
+    const start = Math.floor(first.start / bucketMs) * bucketMs;
+    let count = 0;
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const w of g) {
+      count += w.count;
+      sum += w.sum;
+      if (w.min < min) min = w.min;
+      if (w.max > max) max = w.max;
+    }
+    const digests = g.filter((w) => w.digest && w.count > 0).map((w) => decodeDigest(w.digest as Uint8Array));
+    const merged = digests.length ? TDigest.mergeAll(digests) : null;
+    const [p50, p95, p99] = merged ? merged.quantiles([0.5, 0.95, 0.99]) : [NaN, NaN, NaN];
+    out.push({
+      start,
+      end: start + bucketMs,
+      tags: first.tags,
+      count,
+      sum,
+      min,
+      max,
+      avg: count > 0 ? sum / count : NaN,
+      rate: count / (bucketMs / 1000),
+      p50: p50 as number,
+      p95: p95 as number,
+      p99: p99 as number,
+      // A composed bucket is still filling: the rollup the sink writes later is the final one.
+      final: false,
+      streamTime: g.reduce((m, w) => Math.max(m, w.streamTime), 0),
+      digest: withDigest && merged ? merged.toBytes() : null,
+      tier: g.some((w) => w.tier === 'hot') ? 'hot' : 'cold',
+    });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}

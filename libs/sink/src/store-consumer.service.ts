@@ -1,0 +1,154 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { HealthState } from '@streammetrics/observability';
+import { backoffDelay, type RetryPolicy } from './retry.policy';
+import { isRetriable, messageOf } from './store.errors';
+import type { SinkLog } from './sink.log';
+import type { SinkMetrics } from './sink.metrics';
+
+export interface BatchOutcome {
+  /** Records that changed the store. */
+  applied: number;
+  /** Records written (after keeping the newest version per window). */
+  written: number;
+}
+
+/** What a consumer group does with one fetched batch; throws a retriable error while the store is down. */
+export type BatchHandler = (
+  topic: string,
+  partition: number,
+  messages: KafkaMessage[],
+) => Promise<BatchOutcome>;
+
+export interface StoreConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  /** Label of the store in metrics and logs. */
+  store: string;
+  handler: BatchHandler;
+  retryPolicy: RetryPolicy;
+  partitionsConsumedConcurrently: number;
+  metrics: SinkMetrics;
+  log: SinkLog;
+  /** Called with the topic-to-store latency (ms) of every record of a durable batch (benchmarks). */
+  onDurable?: (latenciesMs: number[]) => void;
+}
+
+/**
+ * One consumer group feeding one store. Offsets are committed only after the handler returned, that
+ * is after the write is durable; while the store is down the same batch is retried in place with
+ * capped exponential backoff, heartbeating so the group does not evict us, and nothing is resolved,
+ * so the partition resumes exactly where it stopped. Other groups (the other store) are unaffected.
+ */
+export class StoreConsumer {
+  private readonly consumer: Consumer;
+  private joined = false;
+  private crashed: string | undefined;
+  private failing: string | undefined;
+  private logRetryAfter = 0;
+
+  constructor(private readonly opts: StoreConsumerOptions) {
+    this.consumer = opts.kafka.consumer({
+      groupId: opts.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+    });
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => {
+      this.joined = true;
+      this.crashed = undefined;
+    });
+    this.consumer.on(CRASH, (e) => {
+      this.joined = false;
+      if (!e.payload.restart) this.crashed = messageOf(e.payload.error);
+      opts.log.error({ store: opts.store, err: messageOf(e.payload.error) }, 'sink consumer crashed');
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    // A new group starts at the beginning: a window written before the sink ever ran still counts.
+    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the batch in hand finish (or abandon its retries), leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  health(): HealthState {
+    if (this.crashed) return { ok: false, detail: `consumer stopped: ${this.crashed}` };
+    if (this.failing) return { ok: false, detail: this.failing };
+    if (!this.joined) return { ok: false, detail: 'not in the consumer group yet' };
+    return { ok: true };
+  }
+
+  private async onBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    if (batch.messages.length === 0) return;
+    const { store, metrics } = this.opts;
+    for (let attempt = 0; ; attempt++) {
+      if (!p.isRunning() || p.isStale()) return;
+      const t0 = performance.now();
+      try {
+        const outcome = await this.opts.handler(batch.topic, batch.partition, batch.messages);
+        const durableAt = Date.now();
+        metrics.writeSeconds.observe({ store }, (performance.now() - t0) / 1000);
+        metrics.batchSize.observe({ store }, outcome.written);
+        metrics.consumed.inc({ store }, batch.messages.length);
+        metrics.written.inc({ store }, outcome.applied);
+        metrics.storeUp.set({ store }, 1);
+        const latencies = batch.messages.map((m) => durableAt - Number(m.timestamp));
+        for (const l of latencies) metrics.topicToStoreSeconds.observe({ store }, l / 1000);
+        this.opts.onDurable?.(latencies);
+        if (this.failing) {
+          this.opts.log.info({ store, attempts: attempt }, 'store reachable again; resuming');
+          this.failing = undefined;
+        }
+        break;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        this.failing = messageOf(err);
+        metrics.retries.inc({ store });
+        metrics.storeUp.set({ store }, 0);
+        if (Date.now() >= this.logRetryAfter) {
+          this.logRetryAfter = Date.now() + 5_000;
+          this.opts.log.warn(
+            { store, topic: batch.topic, partition: batch.partition, attempt, err: this.failing },
+            'store unavailable; retrying the batch',
+          );
+        }
+        await this.backOff(backoffDelay(attempt, this.opts.retryPolicy), p);
+      }
+    }
+    const last = batch.lastOffset();
+    p.resolveOffset(last);
+    await this.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
+    metrics.lag.set(
+      { store, topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
+  }
+
+  /** Sleeps in short steps, heartbeating, so a long outage does not cost the partition assignment. */
+  private async backOff(ms: number, p: EachBatchPayload): Promise<void> {
+    const until = Date.now() + ms;
+    while (p.isRunning() && !p.isStale()) {
+      const left = until - Date.now();
+      if (left <= 0) return;
+      await new Promise((r) => setTimeout(r, Math.min(left, 1_000)));
+      await p.heartbeat();
+    }
+  }
+}

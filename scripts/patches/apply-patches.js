@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Applies the project's patches to installed dependencies (run by npm's postinstall). Idempotent.
+// Each patch replaces one file whose upstream version we pin exactly in package.json.
+const { copyFileSync, existsSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..', '..');
+const patches = [
+  {
+    pkg: 'kafkajs',
+    version: '2.2.4',
+    target: 'src/consumer/filterAbortedMessages.js',
+    source: join(__dirname, 'kafkajs-filterAbortedMessages.js'),
+  },
+];
+
+for (const p of patches) {
+  const dir = join(root, 'node_modules', p.pkg);
+  if (!existsSync(dir)) continue;
+  const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  if (version !== p.version) {
+    console.error(`[patches] ${p.pkg} is ${version}, the patch is for ${p.version}: review ${p.source}`);
+    process.exit(1);
+  }
+  copyFileSync(p.source, join(dir, p.target));
+  console.log(`[patches] ${p.pkg}/${p.target} patched`);
+}

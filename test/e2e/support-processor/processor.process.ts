@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { groupProgress } from '@streammetrics/kafka';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** The real stream-processor app as a child process, so tests can SIGKILL it like a crash. */
+export class ProcessorProcess {
+  private child: ChildProcess | undefined;
+  readonly output: string[] = [];
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  start(): void {
+    this.child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/stream-processor/src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PROCESSOR_HTTP_PORT: '0', LOG_LEVEL: 'warn', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer) => {
+      this.output.push(b.toString());
+      if (this.output.length > 200) this.output.shift();
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    const c = this.child;
+    if (!c || !this.alive) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill(signal);
+    await exited;
+  }
+}
+
+/** Sum of the group's committed offsets on a topic (how far exactly-once processing got). */
+export async function committedTotal(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  return (await groupProgress(kafka, groupId, topic)).committed;
+}
+
+export async function endOffsetsTotal(kafka: Kafka, topic: string): Promise<number> {
+  return (await groupProgress(kafka, 'none', topic)).end;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until the predicate holds or the timeout passes; returns whether it held. */
+export async function waitFor(
+  pred: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await pred()) return true;
+    await sleep(everyMs);
+  }
+  return false;
+}
