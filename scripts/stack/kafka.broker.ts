@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { createKafka } from '@streammetrics/kafka';
+import { createKafka, waitForPartitionsServed } from '@streammetrics/kafka';
 import {
   KAFKA_CONFIG,
   KAFKA_DATA,
@@ -180,6 +180,17 @@ export async function waitForMetadata(brokers: string[], timeoutMs: number): Pro
   throw new Error(`no metadata answer from ${brokers.join(',')} within ${timeoutMs} ms: ${String(last)}`);
 }
 
+/** Waits until the broker serves every partition it hosts (it may lag metadata after a restart). */
+async function waitForAllPartitions(brokers: string[], timeoutMs: number): Promise<void> {
+  const admin = createKafka({ brokers, clientId: 'stack-probe', retries: 0 }).admin();
+  await admin.connect();
+  try {
+    await waitForPartitionsServed(admin, await admin.listTopics(), timeoutMs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Starts the local broker unless ours already runs. Returns how it went, for the status line. */
 export async function startBroker(
   o: BrokerOptions,
@@ -218,7 +229,7 @@ export async function startBroker(
   child.on('exit', (code) => (exited = code ?? -1));
   try {
     await Promise.race([
-      waitForMetadata(brokers, 90_000),
+      waitForMetadata(brokers, 90_000).then(() => waitForAllPartitions(brokers, 90_000)),
       (async () => {
         while (exited === null) await sleep(200);
         throw new Error(`the broker exited with code ${exited}`);

@@ -1,5 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka } from '@streammetrics/kafka';
+import { createKafka, waitForPartitionsServed } from '@streammetrics/kafka';
 import { testEnv } from './test-env';
 
 export function testKafka(clientId = 'test'): Kafka {
@@ -22,6 +22,11 @@ export async function createTopics(
         configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitForPartitionsServed(
+      admin,
+      topics.map((t) => t.topic),
+      30_000,
+    );
   } finally {
     await admin.disconnect();
   }

@@ -2,3 +2,4 @@ export * from './kafka.client';
 export * from './topic.provisioner';
 export * from './kafkajs.patch-check';
 export * from './group.progress';
+export * from './partitions.served';

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { TopicSpec } from '@streammetrics/contracts';
+import { waitForPartitionsServed } from './partitions.served';
 
 export interface ProvisionResult {
   created: string[];
@@ -33,6 +34,11 @@ export async function provisionTopics(
           }).map(([name, value]) => ({ name, value })),
         })),
       });
+      await waitForPartitionsServed(
+        admin,
+        missing.map((s) => s.topic),
+        30_000,
+      );
     }
     return {
       created: missing.map((s) => s.topic),
