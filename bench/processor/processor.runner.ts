@@ -14,11 +14,17 @@ export class BenchProcessor {
     readonly port: number,
     env: Record<string, string>,
   ) {
-    this.child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/stream-processor/src/main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', PROCESSOR_HTTP_PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // BENCH_PROCESSOR_NODE_ARGS passes node flags through, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(
+      process.execPath,
+      [...nodeArgs, '-r', '@swc-node/register', 'apps/stream-processor/src/main.ts'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'warn', PROCESSOR_HTTP_PORT: String(port), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (b: Buffer) => {
       this.log.push(b.toString());
       if (this.log.length > 50) this.log.shift();

@@ -12,6 +12,12 @@ const patches = [
     target: 'src/consumer/filterAbortedMessages.js',
     source: join(__dirname, 'kafkajs-filterAbortedMessages.js'),
   },
+  {
+    pkg: 'kafkajs',
+    version: '2.2.4',
+    target: 'src/protocol/requests/produce/v3/request.js',
+    source: join(__dirname, 'kafkajs-produce-v3-request.js'),
+  },
 ];
 
 for (const p of patches) {
