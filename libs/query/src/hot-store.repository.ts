@@ -16,6 +16,7 @@ import {
   type WindowId,
 } from '@streammetrics/contracts';
 import { HealthService } from '@streammetrics/observability';
+import { HotWindowCache } from './hot-window.cache';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
 import type { StoredWindow } from './series.point';
 
@@ -34,6 +35,8 @@ export class HotStoreRepository implements OnModuleDestroy {
   private readonly log = new Logger('HotStoreRepository');
   private readonly redis: Redis;
   private subscriber?: Redis;
+  /** ~2.5 KB per member (string, parsed window, digest): about 25 MB at most. */
+  private readonly parsed = new HotWindowCache(10_000);
 
   constructor(
     @Inject(QUERY_OPTIONS) private readonly opts: QueryOptions,
@@ -67,7 +70,10 @@ export class HotStoreRepository implements OnModuleDestroy {
     return json ? (JSON.parse(json) as AggregateRecord) : null;
   }
 
-  /** Windows of the given tag sets with start in [from, to], one pipelined round trip. */
+  /**
+   * Windows of the given tag sets with start in [from, to], one pipelined round trip. The windows
+   * are shared with other requests (see HotWindowCache): read-only.
+   */
   async windows(
     serviceId: string,
     metricName: string,
@@ -78,17 +84,12 @@ export class HotStoreRepository implements OnModuleDestroy {
     withDigest: boolean,
   ): Promise<StoredWindow[]> {
     if (tagSets.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const tags of tagSets)
-      pipeline.zrangebyscore(historyKey(serviceId, metricName, window, tags), from, to);
-    const results = (await pipeline.exec()) ?? [];
-    const out: StoredWindow[] = [];
-    for (const [err, members] of results) {
-      if (err) throw err;
-      for (const json of members as string[])
-        out.push(toWindow(JSON.parse(json) as AggregateRecord, withDigest));
-    }
-    return out;
+    return this.history(
+      tagSets.map((tags) => historyKey(serviceId, metricName, window, tags)),
+      from,
+      to,
+      withDigest,
+    );
   }
 
   /** Windows of several services (same metric, rollup series) — MetricStream's cross-service query. */
@@ -98,13 +99,44 @@ export class HotStoreRepository implements OnModuleDestroy {
     from: number,
     to: number,
   ): Promise<StoredWindow[]> {
-    const pipeline = this.redis.pipeline();
-    for (const s of serviceIds) pipeline.zrangebyscore(historyKey(s, metricName, '1m', {}), from, to);
-    const out: StoredWindow[] = [];
-    for (const [err, members] of (await pipeline.exec()) ?? []) {
-      if (err) throw err;
-      for (const json of members as string[]) out.push(toWindow(JSON.parse(json) as AggregateRecord, false));
+    if (serviceIds.length === 0) return [];
+    return this.history(
+      serviceIds.map((s) => historyKey(s, metricName, '1m', {})),
+      from,
+      to,
+      false,
+    );
+  }
+
+  /**
+   * History members with score in [from, to] of each key (one round trip), as windows. Members
+   * come as bytes and scores along, so each member is found in the parse cache by key and score
+   * and compared, not decoded or hashed (HotWindowCache).
+   */
+  private async history(
+    keys: readonly string[],
+    from: number,
+    to: number,
+    withDigest: boolean,
+  ): Promise<StoredWindow[]> {
+    let replies: [Error | null, unknown][];
+    if (keys.length === 1) {
+      replies = [[null, await this.redis.zrangebyscoreBuffer(keys[0] as string, from, to, 'WITHSCORES')]];
+    } else {
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.zrangebyscoreBuffer(key, from, to, 'WITHSCORES');
+      replies = (await pipeline.exec()) ?? [];
     }
+    const out: StoredWindow[] = [];
+    replies.forEach(([err, reply], i) => {
+      if (err) throw err;
+      const flat = reply as Buffer[];
+      const key = keys[i] as string;
+      for (let j = 0; j + 1 < flat.length; j += 2) {
+        const slot = `${key}\u0000${(flat[j + 1] as Buffer).toString('latin1')}`;
+        out.push(this.parsed.window(slot, flat[j] as Buffer, withDigest));
+      }
+    });
     return out;
   }
 
@@ -155,30 +187,4 @@ function pairs(flat: string[]): Seen[] {
   for (let i = 0; i + 1 < flat.length; i += 2)
     out.push({ name: flat[i] as string, lastSeen: Number(flat[i + 1]) });
   return out;
-}
-
-function toWindow(r: AggregateRecord, withDigest: boolean): StoredWindow {
-  return {
-    start: r.window.start,
-    end: r.window.end,
-    tags: r.tags ?? {},
-    count: r.count,
-    sum: r.sum,
-    min: r.min,
-    max: r.max,
-    avg: r.avg,
-    rate: r.rate,
-    p50: r.p50,
-    p95: r.p95,
-    p99: r.p99,
-    final: r.final,
-    streamTime: r.streamTime,
-    digest: withDigest && r.digest ? base64Bytes(r.digest) : null,
-    tier: 'hot',
-  };
-}
-
-function base64Bytes(s: string): Uint8Array {
-  const b = Buffer.from(s, 'base64');
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

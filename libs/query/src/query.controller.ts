@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '@streammetrics/auth';
 import { DiscoveryService } from './discovery.service';
@@ -66,8 +66,10 @@ export class QueryController {
   @ApiQuery({ name: 'groupBy', required: false, description: 'a tag key: one series per value' })
   @ApiQuery({ name: 'stats', required: false, description: `comma list of ${STATS.join(', ')}` })
   @ApiOkResponse({ description: 'series with points { start, end, time, tier, final, ...stats }' })
+  // The service serialises the answer itself (reusing the points of unchanged windows).
+  @Header('content-type', 'application/json; charset=utf-8')
   series(@Query(new ZodPipe(seriesQuerySchema)) q: SeriesQuery) {
-    return this.seriesService.series(q);
+    return this.seriesService.seriesBody(q);
   }
 
   @Get('summary')

@@ -43,8 +43,21 @@ function pick(w: Omit<StoredWindow, 'tags' | 'digest'>, stats: readonly Stat[]):
   return out;
 }
 
+/**
+ * Decoded digests by their bytes. Hot windows are cached (HotWindowCache) and keep the same bytes
+ * object across requests, so each is decoded once; cold windows' bytes are fresh per read and their
+ * entries go with them. Merging never changes its inputs, so sharing a decoded digest is safe.
+ */
+const decoded = new WeakMap<Uint8Array, TDigest>();
+
 export function decodeDigest(d: Uint8Array | string): TDigest {
-  return typeof d === 'string' ? TDigest.fromBase64(d) : TDigest.fromBytes(d);
+  if (typeof d === 'string') return TDigest.fromBase64(d);
+  let digest = decoded.get(d);
+  if (digest === undefined) {
+    digest = TDigest.fromBytes(d);
+    decoded.set(d, digest);
+  }
+  return digest;
 }
 
 /**

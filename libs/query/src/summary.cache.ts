@@ -26,18 +26,24 @@ export class HourPartialCache {
   ) {}
 
   get(key: string, now: number): HourPartial | undefined {
+    return this.lookup(key, now)?.partial;
+  }
+
+  /** The entry with the time it was read from the store. */
+  lookup(key: string, now: number): { at: number; partial: HourPartial } | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (now - e.at > this.ttlMs) {
       this.entries.delete(key);
       return undefined;
     }
-    return e.partial;
+    return e;
   }
 
-  set(key: string, partial: HourPartial, now: number): void {
+  /** `at`: when the partial's data was read (for one merged from cached parts: the oldest read). */
+  set(key: string, partial: HourPartial, at: number): void {
     this.entries.delete(key);
-    this.entries.set(key, { at: now, partial });
+    this.entries.set(key, { at, partial });
     while (this.entries.size > this.maxEntries)
       this.entries.delete(this.entries.keys().next().value as string);
   }

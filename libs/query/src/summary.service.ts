@@ -24,6 +24,7 @@ export interface SummaryResponse {
   quantiles: { q: number; value: number | null }[];
 }
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /**
  * Ranges at least this long merge cold history per hour (cached), then the hours: a two-level
@@ -79,18 +80,8 @@ export class SummaryService {
       to - from >= HOURLY_MERGE_MIN_RANGE_MS
         ? await this.byHour(q, from, to, selector)
         : [partialOf(await this.read(q, from, to, selector))];
-    const total = partialOf([]);
-    const digests: TDigest[] = [];
-    for (const p of parts) {
-      total.count += p.count;
-      total.sum += p.sum;
-      total.min = Math.min(total.min, p.min);
-      total.max = Math.max(total.max, p.max);
-      total.windows += p.windows;
-      total.hot += p.hot;
-      if (p.digest) digests.push(p.digest);
-    }
-    const values = digests.length ? TDigest.mergeAll(digests).quantiles(q.q) : q.q.map(() => NaN);
+    const total = combine(parts);
+    const values = total.digest ? total.digest.quantiles(q.q) : q.q.map(() => NaN);
     return {
       service: q.service,
       metric: q.metric,
@@ -107,7 +98,12 @@ export class SummaryService {
     };
   }
 
-  private read(q: SummaryQuery, from: number, to: number, selector: TagSelector): Promise<StoredWindow[]> {
+  private read(
+    q: SummaryQuery,
+    from: number,
+    to: number,
+    selector: TagSelector,
+  ): Promise<readonly StoredWindow[]> {
     return this.reader.read({
       serviceId: q.service,
       metricName: q.metric,
@@ -119,7 +115,13 @@ export class SummaryService {
     });
   }
 
-  /** Whole cold hours from the cache (reading the missing ones in one query), the edges directly. */
+  /**
+   * Cold history from the cache: whole hours (reading the missing ones in one query), and the
+   * partial hours at either end when they lie in a cacheable hour too. Everything older than the
+   * seam's hour is merged into one partial that is itself kept, so a range asked again (every
+   * refresh, every viewer, within the minute) merges nothing. Only what lies in the seam's hour or
+   * later is read on every request.
+   */
   private async byHour(
     q: SummaryQuery,
     from: number,
@@ -127,17 +129,74 @@ export class SummaryService {
     selector: TagSelector,
   ): Promise<HourPartial[]> {
     const now = this.clock.now();
+    const seamHour = Math.floor(this.reader.seam() / HOUR) * HOUR;
     const firstHour = Math.ceil(from / HOUR) * HOUR;
-    const endHour = Math.min(Math.floor(to / HOUR) * HOUR, Math.floor(this.reader.seam() / HOUR) * HOUR);
+    const endHour = Math.min(Math.floor(to / HOUR) * HOUR, seamHour);
     if (endHour <= firstHour) return [partialOf(await this.read(q, from, to, selector))];
     const prefix = `${q.service}\u0000${q.metric}\u0000${selector.kind === 'rollup' ? '' : tagsKey(selector.tags)}\u0000`;
+    // 1m windows start on whole minutes: a window starts in [from, x) iff it starts in [ceil(from), x).
+    const coldFrom = Math.ceil(from / MINUTE) * MINUTE;
+    // The trailing edge [endHour, to) is cacheable when its hour ends before the seam's hour begins.
+    const coldTo = endHour < seamHour && endHour < to ? Math.ceil(to / MINUTE) * MINUTE : endHour;
+    const [cold, tail] = await Promise.all([
+      this.coldSpan(q, selector, prefix, coldFrom, firstHour, endHour, coldTo, now),
+      coldTo === endHour && endHour < to ? this.read(q, endHour, to, selector).then(partialOf) : null,
+    ]);
+    return tail ? [cold, tail] : [cold];
+  }
+
+  /** The merged partial of [coldFrom, coldTo), kept as one entry besides its hours and edges. */
+  private async coldSpan(
+    q: SummaryQuery,
+    selector: TagSelector,
+    prefix: string,
+    coldFrom: number,
+    firstHour: number,
+    endHour: number,
+    coldTo: number,
+    now: number,
+  ): Promise<HourPartial> {
+    const key = `${prefix}${coldFrom}~${coldTo}`;
+    const hit = this.cache.get(key, now);
+    if (hit) return hit;
+    const { parts, oldest } = await this.coldParts(
+      q,
+      selector,
+      prefix,
+      coldFrom,
+      firstHour,
+      endHour,
+      coldTo,
+      now,
+    );
+    const span = combine(parts);
+    // Expires with the oldest part in it, so the TTL still bounds how stale an answer can be.
+    this.cache.set(key, span, oldest);
+    return span;
+  }
+
+  /** The hour partials of [firstHour, endHour) and of the edges [coldFrom, firstHour), [endHour, coldTo). */
+  private async coldParts(
+    q: SummaryQuery,
+    selector: TagSelector,
+    prefix: string,
+    coldFrom: number,
+    firstHour: number,
+    endHour: number,
+    coldTo: number,
+    now: number,
+  ): Promise<{ parts: HourPartial[]; oldest: number }> {
     const parts: HourPartial[] = [];
+    let oldest = now;
+    const cached = (key: string) => {
+      const hit = this.cache.lookup(key, now);
+      if (!hit) return false;
+      parts.push(hit.partial);
+      oldest = Math.min(oldest, hit.at);
+      return true;
+    };
     const missing: number[] = [];
-    for (let h = firstHour; h < endHour; h += HOUR) {
-      const hit = this.cache.get(prefix + h, now);
-      if (hit) parts.push(hit);
-      else missing.push(h);
-    }
+    for (let h = firstHour; h < endHour; h += HOUR) if (!cached(prefix + h)) missing.push(h);
     const reads: Promise<void>[] = [];
     if (missing.length) {
       const lo = missing[0] as number;
@@ -154,11 +213,37 @@ export class SummaryService {
         }),
       );
     }
-    if (from < firstHour)
-      reads.push(this.read(q, from, firstHour, selector).then((ws) => void parts.push(partialOf(ws))));
-    if (endHour < to)
-      reads.push(this.read(q, endHour, to, selector).then((ws) => void parts.push(partialOf(ws))));
+    const edge = (lo: number, hi: number) => {
+      const key = `${prefix}${lo}-${hi}`;
+      if (cached(key)) return;
+      reads.push(
+        this.read(q, lo, hi, selector).then((ws) => {
+          const p = partialOf(ws);
+          this.cache.set(key, p, now);
+          parts.push(p);
+        }),
+      );
+    };
+    if (coldFrom < firstHour) edge(coldFrom, firstHour);
+    if (endHour < coldTo) edge(endHour, coldTo);
     await Promise.all(reads);
-    return parts;
+    return { parts, oldest };
   }
+}
+
+/** One partial of several: totals added, digests merged. */
+function combine(parts: readonly HourPartial[]): HourPartial {
+  const total = partialOf([]);
+  const digests: TDigest[] = [];
+  for (const p of parts) {
+    total.count += p.count;
+    total.sum += p.sum;
+    total.min = Math.min(total.min, p.min);
+    total.max = Math.max(total.max, p.max);
+    total.windows += p.windows;
+    total.hot += p.hot;
+    if (p.digest) digests.push(p.digest);
+  }
+  if (digests.length) total.digest = digests.length === 1 ? (digests[0] ?? null) : TDigest.mergeAll(digests);
+  return total;
 }

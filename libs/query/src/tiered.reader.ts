@@ -3,9 +3,10 @@ import { canonicalTags, tagsKey, type WindowId } from '@streammetrics/contracts'
 import { TDigest } from '@streammetrics/tdigest';
 import { CLOCK, type Clock } from './clock';
 import { ColdStoreRepository, type TagSelector } from './cold-store.repository';
+import { ColdWindowCache } from './cold-window.cache';
 import { HotStoreRepository } from './hot-store.repository';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
-import { WINDOW_STEP_MS, type SeriesWindow } from './query.dto';
+import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesWindow } from './query.dto';
 import { decodeDigest, type StoredWindow } from './series.point';
 
 export interface WindowRead {
@@ -18,6 +19,10 @@ export interface WindowRead {
   selector: TagSelector;
   withDigest: boolean;
 }
+
+/** Cold windows that closed at least this long ago are settled enough to cache for COLD_CACHE_TTL_MS. */
+const SETTLED_MS = 5 * 60_000;
+const COLD_CACHE_TTL_MS = 10_000;
 
 /** Rollup buckets younger than this many buckets are composed from 1m windows when not built yet. */
 const COMPOSED_ROLLUP_BUCKETS = 2;
@@ -39,6 +44,8 @@ function matches(tags: Record<string, string>, selector: TagSelector): boolean {
  */
 @Injectable()
 export class TieredReader {
+  private readonly coldCache = new ColdWindowCache(50_000, COLD_CACHE_TTL_MS);
+
   constructor(
     private readonly hot: HotStoreRepository,
     private readonly cold: ColdStoreRepository,
@@ -51,27 +58,43 @@ export class TieredReader {
     return this.clock.now() - this.opts.hotWindowMs;
   }
 
-  async read(r: WindowRead): Promise<StoredWindow[]> {
+  async read(r: WindowRead): Promise<readonly StoredWindow[]> {
     if (r.window === '1h' || r.window === '1d') return this.readRollup(r);
     const seam = this.seam();
-    const [cold, hot]: StoredWindow[][] = await Promise.all([
-      r.from < seam
-        ? this.cold.windows(
-            r.window,
-            r.serviceId,
-            r.metricName,
-            r.from,
-            Math.min(r.to, seam),
-            r.selector,
-            r.withDigest,
-          )
-        : [],
-      r.to > seam ? this.readHot(r, Math.max(r.from, seam), r.to) : [],
+    const none: readonly StoredWindow[] = [];
+    const [cold, hot] = await Promise.all([
+      r.from < seam ? this.readCold(r, Math.min(r.to, seam)) : none,
+      r.to > seam ? this.readHot(r, Math.max(r.from, seam), r.to) : none,
     ]);
-    return cold.length === 0 ? hot : hot.length === 0 ? cold : cold.concat(hot);
+    return cold.length === 0 ? hot : hot.length === 0 ? cold : [...cold, ...hot];
   }
 
-  private async readHot(r: WindowRead, from: number, to: number): Promise<StoredWindow[]> {
+  /**
+   * Cold windows with start in [from, to). Windows that closed at least SETTLED_MS ago are served
+   * from a cache for a few seconds (ColdWindowCache): the range read and kept is widened to whole
+   * window steps, so requests whose bounds move with the clock share an entry, and the answer is
+   * cut back to exactly [from, to) here.
+   */
+  private async readCold(r: WindowRead, to: number): Promise<readonly StoredWindow[]> {
+    const now = this.clock.now();
+    const step = WINDOW_STEP_MS[r.window];
+    const lo = Math.floor(r.from / step) * step;
+    const hi = Math.ceil(to / step) * step;
+    const settled = hi + WINDOW_SIZE_MS[r.window] + SETTLED_MS <= now;
+    const read = (from: number, until: number) =>
+      this.cold.windows(r.window, r.serviceId, r.metricName, from, until, r.selector, r.withDigest);
+    if (!settled) return read(r.from, to);
+    const key = `${r.window}\u0000${r.serviceId}\u0000${r.metricName}\u0000${JSON.stringify(r.selector)}\u0000${r.withDigest}\u0000${lo}\u0000${hi}`;
+    let windows = this.coldCache.get(key, now);
+    if (!windows) {
+      windows = await read(lo, hi);
+      this.coldCache.set(key, windows, now);
+    }
+    if (lo === r.from && hi === to) return windows;
+    return windows.filter((w) => w.start >= r.from && w.start < to);
+  }
+
+  private async readHot(r: WindowRead, from: number, to: number): Promise<readonly StoredWindow[]> {
     let tagSets: Record<string, string>[];
     if (r.selector.kind === 'rollup') tagSets = [{}];
     else if (r.selector.kind === 'exact') tagSets = [canonicalTags(r.selector.tags)];
@@ -91,7 +114,7 @@ export class TieredReader {
     );
   }
 
-  private async readRollup(r: WindowRead): Promise<StoredWindow[]> {
+  private async readRollup(r: WindowRead): Promise<readonly StoredWindow[]> {
     const step = WINDOW_STEP_MS[r.window];
     const built = await this.cold.windows(
       r.window,
