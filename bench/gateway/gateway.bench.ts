@@ -40,8 +40,9 @@ function startProcess(
   env: Record<string, string>,
   /** A line that says the process is up; null when readiness is probed another way. */
   ready: RegExp | null,
+  nodeArgs: string[] = [],
 ): Promise<{ proc: ChildProcess; line: string }> {
-  const proc = spawn(process.execPath, ['-r', '@swc-node/register', ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,6 +111,8 @@ async function main(): Promise<void> {
     },
     // Logs are at warn: nothing to wait for on stdout; readiness (Kafka connected) says when.
     null,
+    // BENCH_GATEWAY_NODE_ARGS passes node flags through, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   await waitReady(`http://127.0.0.1:${gwPort}/health/ready`);
   const bare = await startProcess(['bench/gateway/bare-fastify.ts', '0'], {}, /listening (\d+)/);
