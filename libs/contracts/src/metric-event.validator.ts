@@ -30,7 +30,11 @@ function toProblems(index: number, errors: ErrorObject[] | null | undefined): Va
   });
 }
 
-/** Validates one already-parsed value; on success returns the normalised event. */
+/**
+ * Validates one already-parsed value; on success returns it normalised (timestamp in epoch ms, tags
+ * present) — in place: every caller passes a value it has just parsed and owns, and copying each
+ * event showed in the gateway's and the processor's profiles.
+ */
 export function validateMetricEvent(value: unknown, index = 0): DecodeResult {
   if (!isValidInput(value) && !validateInput(value)) {
     // anyOf produces one error per branch plus a summary; keep the summary and the real causes.
@@ -49,7 +53,10 @@ export function validateMetricEvent(value: unknown, index = 0): DecodeResult {
       problems: [{ index, field: '/timestamp', message: 'must be a valid date' }],
     };
   }
-  return { ok: true, event: { ...input, timestamp, tags: input.tags ?? {} } };
+  const event = input as unknown as MetricEvent;
+  event.timestamp = timestamp;
+  event.tags ??= {};
+  return { ok: true, event };
 }
 
 /** Decodes the bytes of a Kafka record value (UTF-8 JSON) and validates it. */

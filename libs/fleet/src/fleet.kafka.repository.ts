@@ -1,6 +1,6 @@
 import { CompressionTypes, type Producer } from 'kafkajs';
 import type { MetricEvent } from '@streammetrics/contracts';
-import { createKafka } from '@streammetrics/kafka';
+import { CachedDefaultPartitioner, createKafka } from '@streammetrics/kafka';
 import type { EventSink } from './fleet.sink';
 
 export interface KafkaSinkOptions {
@@ -32,6 +32,7 @@ export class KafkaEventSink implements EventSink {
       // Idempotence keeps per-partition order only with a single request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: CachedDefaultPartitioner,
     });
   }
 

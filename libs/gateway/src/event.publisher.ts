@@ -21,8 +21,9 @@ interface Job {
 
 type State = 'connecting' | 'ready' | 'down' | 'closed';
 
-const sizeOf = (m: Message) =>
-  (m.value as Buffer).length + (m.key ? (m.key as Buffer | string).length : 0) + 64;
+const byteLength = (v: Message['value'] | Message['key']) =>
+  v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+const sizeOf = (m: Message) => byteLength(m.value) + byteLength(m.key) + 64;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

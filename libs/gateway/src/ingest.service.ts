@@ -18,8 +18,9 @@ export interface IngestOutcome {
   headers: Record<string, string>;
 }
 
+// The value stays a string: the producer's encoder writes it as UTF-8 straight into the batch.
 function toMessage(e: MetricEvent): Message {
-  return { key: e.serviceId, value: Buffer.from(JSON.stringify(e)) };
+  return { key: e.serviceId, value: JSON.stringify(e) };
 }
 
 /**

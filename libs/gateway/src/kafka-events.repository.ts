@@ -1,6 +1,11 @@
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { topicSpecs, EVENTS_TOPIC } from '@streammetrics/contracts';
-import { createKafka, provisionTopics, type KafkaClientOptions } from '@streammetrics/kafka';
+import {
+  CachedDefaultPartitioner,
+  createKafka,
+  provisionTopics,
+  type KafkaClientOptions,
+} from '@streammetrics/kafka';
 
 export interface KafkaEventsOptions {
   brokers: string[];
@@ -63,6 +68,7 @@ export class KafkaEventsRepository {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        createPartitioner: CachedDefaultPartitioner,
         retry: { retries: this.opts.sendRetries, initialRetryTime: 100, maxRetryTime: 1000 },
       }),
     );

@@ -3,3 +3,4 @@ export * from './topic.provisioner';
 export * from './kafkajs.patch-check';
 export * from './group.progress';
 export * from './partitions.served';
+export * from './cached.partitioner';

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import {
   decodeMetricEvent,
   encodeAggregate,
   EMIT_HEADER,
   type DeadLetterReason,
 } from '@streammetrics/contracts';
+import { CachedDefaultPartitioner } from '@streammetrics/kafka';
 import { PartitionWindows, type ChangelogEntry, type CollectResult } from '@streammetrics/windowing';
 import { BARRIER_KEY } from './changelog.restorer';
 import { deadLetterMessage, type SourceRecord } from './dead-letter.message';
@@ -62,7 +63,7 @@ export class PartitionTask {
       maxInFlightRequests: 1,
       transactionTimeout: this.opts.transactionTimeoutMs,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: CachedDefaultPartitioner,
       // A failed transaction is aborted and rebuilt, so retrying inside it is only about riding
       // out broker hiccups; kafkajs warns unless idempotent producers retry without limit.
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
