@@ -25,6 +25,9 @@ const io = {
 };
 
 module.exports = {
+  // A failed I/O test can leave a kafkajs client connected; without this, jest then waits for it
+  // forever and CI hangs until its time limit instead of reporting the failure.
+  forceExit: true,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,bench}/**/*.spec.ts'] },
     {

@@ -23,6 +23,7 @@ import {
   KAFKA_POM,
 } from './stack.paths';
 import { isPortOpen, sleep } from './net.util';
+import { warmUpCoordinators } from './kafka.warmup';
 
 export interface BrokerOptions {
   port: number;
@@ -229,7 +230,9 @@ export async function startBroker(
   child.on('exit', (code) => (exited = code ?? -1));
   try {
     await Promise.race([
-      waitForMetadata(brokers, 90_000).then(() => waitForAllPartitions(brokers, 90_000)),
+      waitForMetadata(brokers, 90_000)
+        .then(() => waitForAllPartitions(brokers, 90_000))
+        .then(() => warmUpCoordinators(brokers, 90_000)),
       (async () => {
         while (exited === null) await sleep(200);
         throw new Error(`the broker exited with code ${exited}`);
