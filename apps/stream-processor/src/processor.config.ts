@@ -13,6 +13,7 @@ const shape = {
   PROCESSOR_HTTP_PORT: int(0, 65535).default(9464),
   COMMIT_INTERVAL_MS: int(10, 60_000).default(100),
   EMIT_INTERVAL_MS: int(10, 600_000).default(1000),
+  MAX_UPDATES_PER_COMMIT: int(1, 10_000_000).default(20_000),
   GRACE_MS: int(0, 3_600_000).default(10_000),
   IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   MAX_TAG_SETS_PER_METRIC: int(1, 1_000_000).default(1000),
@@ -53,6 +54,7 @@ export function processorOptions(c: ProcessorConfig): ProcessorOptions {
     windowing: {
       graceMs: c.GRACE_MS,
       emitIntervalMs: c.EMIT_INTERVAL_MS,
+      maxUpdatesPerCollect: c.MAX_UPDATES_PER_COMMIT,
       idleTimeoutMs: c.IDLE_TIMEOUT_MS,
       maxTagSetsPerMetric: c.MAX_TAG_SETS_PER_METRIC,
     },

@@ -74,6 +74,29 @@ describe('PartitionWindows lateness', () => {
 });
 
 describe('PartitionWindows emission', () => {
+  it('hands out at most maxUpdatesPerCollect updates per collect, the rest in order later, finals never held', () => {
+    const pw = make({ windows: [windowSpec('1m')], maxUpdatesPerCollect: 4 });
+    for (let i = 0; i < 5; i++) pw.ingest(ev(T0 + 1_000 + i, 1, { host: `h${i}` }), 0);
+    // Five tag sets plus the rollup: six windows changed, four go now, two at the next collect.
+    const first = pw.collect(0).outputs;
+    expect(updates(first)).toHaveLength(4);
+    const second = pw.collect(0).outputs;
+    expect(updates(second)).toHaveLength(2);
+    const tagsOf = (outs: EmittedAggregate[]) => outs.map((o) => JSON.stringify(o.record.tags));
+    expect(new Set([...tagsOf(first), ...tagsOf(second)]).size).toBe(6);
+    expect(pw.collect(5_000).outputs).toEqual([]);
+    // Closing all six windows at once: six finals in one collect, over the limit.
+    for (let i = 0; i < 5; i++) pw.ingest(ev(T0 + 2_000 + i, 1, { host: `h${i}` }), 10);
+    pw.ingest(ev(T0 + 80_000, 1, { host: 'h0' }), 10);
+    const closing = pw.collect(10).outputs;
+    expect(finals(closing)).toHaveLength(6);
+    expect(
+      finals(closing)
+        .map((o) => o.record.count)
+        .sort(),
+    ).toEqual([10, 2, 2, 2, 2, 2].sort());
+  });
+
   it('emits one update per changed window, then throttles by the wall clock', () => {
     const pw = make();
     pw.ingest(ev(T0 + 65_000, 5), 0);

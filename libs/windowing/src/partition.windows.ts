@@ -80,6 +80,7 @@ export class PartitionWindows {
   private readonly store: SliceStore;
   private readonly throttle: UpdateThrottle;
   private readonly idleTimeoutMs: number;
+  private readonly maxUpdatesPerCollect: number;
 
   private time = -Infinity;
   /** Smallest stream time at which some window might close; below it advancing is one comparison. */
@@ -102,6 +103,7 @@ export class PartitionWindows {
     this.compression = o.compression;
     this.specs = o.windows;
     this.idleTimeoutMs = o.idleTimeoutMs;
+    this.maxUpdatesPerCollect = o.maxUpdatesPerCollect;
     this.layout = new WindowLayout(o.windows);
     this.store = new SliceStore(o.maxTagSetsPerMetric, o.compression);
     const windowsPerSlice = this.layout.instances.reduce((a, b) => a + b, 0);
@@ -167,7 +169,7 @@ export class PartitionWindows {
     }
 
     const outputs: EmittedAggregate[] = [];
-    for (const w of this.throttle.takeDue(wallNow)) {
+    for (const w of this.throttle.takeDue(wallNow, this.maxUpdatesPerCollect)) {
       const spec = this.specs[w.specIndex] as WindowSpec;
       const slices = slicesOf(w.series, w.start, spec.sizeMs);
       if (slices.length === 0) continue;

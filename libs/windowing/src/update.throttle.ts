@@ -58,8 +58,11 @@ export class UpdateThrottle {
     if (last === 0) series.emissions = undefined;
   }
 
-  /** Pending windows whose interval has elapsed, in the order they first changed; marks them sent. */
-  takeDue(wallNow: number): DueWindow[] {
+  /**
+   * Pending windows whose interval has elapsed, in the order they first changed, at most `limit`;
+   * marks them sent. The rest stay pending, in order, for the next call.
+   */
+  takeDue(wallNow: number, limit = Infinity): DueWindow[] {
     const due: DueWindow[] = [];
     const seriesList = this.pendingSeries;
     const ids = this.pendingIds;
@@ -67,6 +70,11 @@ export class UpdateThrottle {
     for (let i = 0; i < ids.length; i++) {
       const series = seriesList[i] as Series;
       const id = ids[i] as number;
+      if (due.length >= limit) {
+        seriesList[kept] = series;
+        ids[kept++] = id;
+        continue;
+      }
       const at = find(series, id);
       const em = series.emissions;
       // Gone or no longer pending: closed since, and its final superseded the update.

@@ -5,6 +5,13 @@ export interface WindowingOptions {
   graceMs: number;
   /** Interim updates of one window are emitted at most once per this many wall-clock ms. */
   emitIntervalMs: number;
+  /**
+   * Interim updates handed out by one collect(), at most; the rest wait for the next. A burst of new
+   * series (100,000 at once is ~900,000 windows) would otherwise put every first update into one
+   * transaction: gigabytes of records in memory, and a transaction that can outlive its timeout and
+   * be retried the same way forever. Finals are never held back.
+   */
+  maxUpdatesPerCollect?: number;
   /** Distinct tag sets per (serviceId, metricName) before new ones fold into the overflow series. */
   maxTagSetsPerMetric: number;
   /** Wall-clock ms without events after which tick() advances stream time; 0 = never. */
@@ -17,6 +24,7 @@ export interface WindowingOptions {
 export const DEFAULT_WINDOWING_OPTIONS: Readonly<Required<WindowingOptions>> = Object.freeze({
   graceMs: 10_000,
   emitIntervalMs: 1_000,
+  maxUpdatesPerCollect: 20_000,
   maxTagSetsPerMetric: 1_000,
   idleTimeoutMs: 30_000,
   compression: 100,
@@ -36,6 +44,9 @@ export function resolveWindowingOptions(opts: Partial<WindowingOptions>): Requir
   };
   nonNegativeInt('graceMs', o.graceMs);
   nonNegativeInt('emitIntervalMs', o.emitIntervalMs);
+  if (!Number.isSafeInteger(o.maxUpdatesPerCollect) || o.maxUpdatesPerCollect < 1) {
+    problems.push(`maxUpdatesPerCollect must be a positive integer, got ${o.maxUpdatesPerCollect}`);
+  }
   nonNegativeInt('maxTagSetsPerMetric', o.maxTagSetsPerMetric);
   nonNegativeInt('idleTimeoutMs', o.idleTimeoutMs);
   if (!(o.compression >= 10 && o.compression <= 10_000)) {
