@@ -18,6 +18,12 @@ const patches = [
     target: 'src/protocol/requests/produce/v3/request.js',
     source: join(__dirname, 'kafkajs-produce-v3-request.js'),
   },
+  {
+    pkg: 'kafkajs',
+    version: '2.2.4',
+    target: 'src/producer/groupMessagesPerPartition.js',
+    source: join(__dirname, 'kafkajs-groupMessagesPerPartition.js'),
+  },
 ];
 
 for (const p of patches) {
