@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAggregate, decodeMetricEvent, validateMetricEvent } from './index';
@@ -76,6 +77,19 @@ describe('tags, keys and topics', () => {
     expect(tagsKey({ b: '2', a: '1' })).toBe(tagsKey({ a: '1', b: '2' }));
     expect(Object.keys(canonicalTags({ b: '2', a: '1' }))).toEqual(['a', 'b']);
     expect(tagsHash({})).not.toBe(tagsHash({ a: '1' }));
+  });
+
+  it('hashes a tag set to the first 16 hex digits of the SHA-1 of its text, remembered or not', () => {
+    const sha = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 16);
+    // Past the memo's bound, so entries are computed, remembered, dropped and computed again.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 60_000; i += 7) {
+        const tags = { host: `h${i}`, region: i % 2 ? 'eu' : 'us' };
+        expect(tagsHash(tags)).toBe(sha(tagsKey(tags)));
+      }
+    }
+    expect(tagsHash({})).toBe(sha(''));
+    expect(tagsHash({ b: '2', a: '1' })).toBe(tagsHash({ a: '1', b: '2' }));
   });
 
   it('uses the design key for the latest rollup', () => {
