@@ -77,6 +77,18 @@ const topicEncoder =
     return new Encoder().writeString(topic).writeArray(encodedPartitions);
   };
 
+// First and max timestamp of a batch by stock kafkajs' rule (including its default, string-order
+// sort); both encoding paths use it, so they stamp batches alike.
+const batchTimestamps = (messages) => {
+  const dateNow = Date.now();
+  const stamped = messages
+    .map((m) => m.timestamp)
+    .filter((timestamp) => timestamp != null)
+    .sort();
+  const timestamps = stamped.length === 0 ? [dateNow] : stamped;
+  return { dateNow, firstTimestamp: timestamps[0], maxTimestamp: timestamps[timestamps.length - 1] };
+};
+
 const partitionsEncoder =
   (compression) =>
   async ({ partition, messages, transactionalId, firstSequence, producerId, producerEpoch }) => {
@@ -90,15 +102,7 @@ const partitionsEncoder =
         producerEpoch,
       });
     }
-    const dateNow = Date.now();
-    const messageTimestamps = messages
-      .map((m) => m.timestamp)
-      .filter((timestamp) => timestamp != null)
-      .sort();
-
-    const timestamps = messageTimestamps.length === 0 ? [dateNow] : messageTimestamps;
-    const firstTimestamp = timestamps[0];
-    const maxTimestamp = timestamps[timestamps.length - 1];
+    const { dateNow, firstTimestamp, maxTimestamp } = batchTimestamps(messages);
 
     const records = messages.map((message, i) =>
       RecordV0({
@@ -194,15 +198,7 @@ const encodePartitionFast = ({
   producerId = Long.fromValue(-1),
   producerEpoch = 0,
 }) => {
-  // Same first/max timestamp rule as stock kafkajs (including its default, string-order sort).
-  const dateNow = Date.now();
-  const messageTimestamps = messages
-    .map((m) => m.timestamp)
-    .filter((timestamp) => timestamp != null)
-    .sort();
-  const timestamps = messageTimestamps.length === 0 ? [dateNow] : messageTimestamps;
-  const firstTimestamp = timestamps[0];
-  const maxTimestamp = timestamps[timestamps.length - 1];
+  const { dateNow, firstTimestamp, maxTimestamp } = batchTimestamps(messages);
   const first = Number(firstTimestamp);
 
   const n = messages.length;

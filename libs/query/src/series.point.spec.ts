@@ -1,29 +1,9 @@
 import { TDigest } from '@streammetrics/tdigest';
+import { storedWindow } from './testing/stored-window.fixture';
 import { mergeWindows, type StoredWindow } from './series.point';
 
-function window(values: number[], tier: 'hot' | 'cold'): StoredWindow {
-  const d = new TDigest();
-  d.addMany(values);
-  const sum = values.reduce((a, b) => a + b, 0);
-  return {
-    start: 0,
-    end: 60_000,
-    tags: {},
-    count: values.length,
-    sum,
-    min: Math.min(...values),
-    max: Math.max(...values),
-    avg: sum / values.length,
-    rate: values.length / 60,
-    p50: d.quantile(0.5),
-    p95: d.quantile(0.95),
-    p99: d.quantile(0.99),
-    final: true,
-    streamTime: 1,
-    digest: d.toBytes(),
-    tier,
-  };
-}
+const window = (values: number[], tier: 'hot' | 'cold'): StoredWindow =>
+  storedWindow(values, { tier, streamTime: 1 });
 
 describe('mergeWindows', () => {
   it('adds counts exactly and takes percentiles from the merged digests', () => {

@@ -2,39 +2,19 @@ import { TDigest } from '@streammetrics/tdigest';
 import { parseQuery, seriesQuerySchema } from './query.dto';
 import type { StoredWindow } from './series.point';
 import { SeriesService } from './series.service';
+import { storedWindow } from './testing/stored-window.fixture';
 import type { TieredReader, WindowRead } from './tiered.reader';
 
 const MINUTE = 60_000;
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % MINUTE);
 
-function win(
+const win = (
   start: number,
   tags: Record<string, string>,
   values: number[],
   tier: 'hot' | 'cold',
-): StoredWindow {
-  const d = new TDigest();
-  d.addMany(values);
-  const sum = values.reduce((a, b) => a + b, 0);
-  return {
-    start,
-    end: start + MINUTE,
-    tags,
-    count: values.length,
-    sum,
-    min: Math.min(...values),
-    max: Math.max(...values),
-    avg: sum / values.length,
-    rate: values.length / 60,
-    p50: d.quantile(0.5),
-    p95: d.quantile(0.95),
-    p99: d.quantile(0.99),
-    final: tier === 'cold',
-    streamTime: start + MINUTE + 1000,
-    digest: d.toBytes(),
-    tier,
-  };
-}
+): StoredWindow =>
+  storedWindow(values, { start, tags, tier, final: tier === 'cold', streamTime: start + MINUTE + 1000 });
 
 /** A reader that answers every read with `windows` (what the stores hold for the query). */
 function service(windows: () => StoredWindow[]): { svc: SeriesService; reads: WindowRead[] } {

@@ -2,35 +2,14 @@ import { TDigest } from '@streammetrics/tdigest';
 import { parseQuery, summaryQuerySchema } from './query.dto';
 import type { StoredWindow } from './series.point';
 import { SummaryService } from './summary.service';
+import { storedWindow } from './testing/stored-window.fixture';
 import type { TieredReader, WindowRead } from './tiered.reader';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const NOW = Date.UTC(2026, 0, 10, 12, 7, 30);
 
-function win(start: number, values: number[]): StoredWindow {
-  const d = new TDigest();
-  d.addMany(values);
-  const sum = values.reduce((a, b) => a + b, 0);
-  return {
-    start,
-    end: start + MINUTE,
-    tags: {},
-    count: values.length,
-    sum,
-    min: Math.min(...values),
-    max: Math.max(...values),
-    avg: sum / values.length,
-    rate: values.length / 60,
-    p50: d.quantile(0.5),
-    p95: d.quantile(0.95),
-    p99: d.quantile(0.99),
-    final: true,
-    streamTime: start + MINUTE,
-    digest: d.toBytes(),
-    tier: 'cold',
-  };
-}
+const win = (start: number, values: number[]): StoredWindow => storedWindow(values, { start });
 
 /** 30 hours of 1m windows up to now, served by a reader that records every read. */
 function setup() {

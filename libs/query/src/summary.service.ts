@@ -138,54 +138,29 @@ export class SummaryService {
     const coldFrom = Math.ceil(from / MINUTE) * MINUTE;
     // The trailing edge [endHour, to) is cacheable when its hour ends before the seam's hour begins.
     const coldTo = endHour < seamHour && endHour < to ? Math.ceil(to / MINUTE) * MINUTE : endHour;
+    const span: ColdSpan = { q, selector, prefix, coldFrom, firstHour, endHour, coldTo, now };
     const [cold, tail] = await Promise.all([
-      this.coldSpan(q, selector, prefix, coldFrom, firstHour, endHour, coldTo, now),
+      this.coldSpan(span),
       coldTo === endHour && endHour < to ? this.read(q, endHour, to, selector).then(partialOf) : null,
     ]);
     return tail ? [cold, tail] : [cold];
   }
 
   /** The merged partial of [coldFrom, coldTo), kept as one entry besides its hours and edges. */
-  private async coldSpan(
-    q: SummaryQuery,
-    selector: TagSelector,
-    prefix: string,
-    coldFrom: number,
-    firstHour: number,
-    endHour: number,
-    coldTo: number,
-    now: number,
-  ): Promise<HourPartial> {
-    const key = `${prefix}${coldFrom}~${coldTo}`;
-    const hit = this.cache.get(key, now);
+  private async coldSpan(span: ColdSpan): Promise<HourPartial> {
+    const key = `${span.prefix}${span.coldFrom}~${span.coldTo}`;
+    const hit = this.cache.get(key, span.now);
     if (hit) return hit;
-    const { parts, oldest } = await this.coldParts(
-      q,
-      selector,
-      prefix,
-      coldFrom,
-      firstHour,
-      endHour,
-      coldTo,
-      now,
-    );
-    const span = combine(parts);
+    const { parts, oldest } = await this.coldParts(span);
+    const merged = combine(parts);
     // Expires with the oldest part in it, so the TTL still bounds how stale an answer can be.
-    this.cache.set(key, span, oldest);
-    return span;
+    this.cache.set(key, merged, oldest);
+    return merged;
   }
 
   /** The hour partials of [firstHour, endHour) and of the edges [coldFrom, firstHour), [endHour, coldTo). */
-  private async coldParts(
-    q: SummaryQuery,
-    selector: TagSelector,
-    prefix: string,
-    coldFrom: number,
-    firstHour: number,
-    endHour: number,
-    coldTo: number,
-    now: number,
-  ): Promise<{ parts: HourPartial[]; oldest: number }> {
+  private async coldParts(span: ColdSpan): Promise<{ parts: HourPartial[]; oldest: number }> {
+    const { q, selector, prefix, coldFrom, firstHour, endHour, coldTo, now } = span;
     const parts: HourPartial[] = [];
     let oldest = now;
     const cached = (key: string) => {
@@ -229,6 +204,19 @@ export class SummaryService {
     await Promise.all(reads);
     return { parts, oldest };
   }
+}
+
+/** The cold part of a summary: whole hours [firstHour, endHour) and the edges out to [coldFrom, coldTo). */
+interface ColdSpan {
+  q: SummaryQuery;
+  selector: TagSelector;
+  /** Cache key prefix of the series or tag filter. */
+  prefix: string;
+  coldFrom: number;
+  firstHour: number;
+  endHour: number;
+  coldTo: number;
+  now: number;
 }
 
 /** One partial of several: totals added, digests merged. */
