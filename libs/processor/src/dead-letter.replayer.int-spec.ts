@@ -34,6 +34,17 @@ describe('dead-letter replay', () => {
     });
     await txn.commit();
     await producer.disconnect();
+    // EndTxn returns once the commit is decided; the markers that make the records stable (and the
+    // read_committed end offset move past them) follow a moment later. The replayer reads up to the
+    // stable end it sees at its start, so wait for it here, as an operator running it later would.
+    const admin = kafka.admin();
+    await admin.connect();
+    for (let stable = 0; stable < 4;) {
+      const ends = await admin.fetchTopicOffsets(dlq);
+      stable = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+      if (stable < 4) await new Promise((r) => setTimeout(r, 50));
+    }
+    await admin.disconnect();
 
     const dry = await replayDeadLetters(kafka, {
       deadLetterTopic: dlq,

@@ -28,7 +28,9 @@ const header = (m: { headers?: Record<string, unknown> }, name: string): string 
 /**
  * Re-publishes selected dead letters (original key and value) to the input topic. Reads the
  * dead-letter topic read_committed up to the end offsets seen at the start, so records that
- * arrive meanwhile (e.g. replayed events that are late again) are not replayed in a loop.
+ * arrive meanwhile (e.g. replayed events that are late again) are not replayed in a loop. Those are
+ * the stable ends (read_committed ListOffsets): a transaction whose commit markers are still being
+ * written at that moment is left for the next run.
  */
 export async function replayDeadLetters(kafka: Kafka, o: ReplayOptions): Promise<ReplayResult> {
   const admin = kafka.admin();
