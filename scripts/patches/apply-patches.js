@@ -24,6 +24,12 @@ const patches = [
     target: 'src/producer/groupMessagesPerPartition.js',
     source: join(__dirname, 'kafkajs-groupMessagesPerPartition.js'),
   },
+  {
+    pkg: 'kafkajs',
+    version: '2.2.4',
+    target: 'src/protocol/requests/fetch/v11/response.js',
+    source: join(__dirname, 'kafkajs-fetch-v11-response.js'),
+  },
 ];
 
 for (const p of patches) {

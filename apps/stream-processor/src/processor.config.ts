@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
 import { PROCESSOR_GROUP } from '@streammetrics/contracts';
+import { compressionOf } from '@streammetrics/kafka';
 import type { ProcessorOptions } from '@streammetrics/processor';
 
 const shape = {
@@ -51,6 +52,7 @@ export function processorOptions(c: ProcessorConfig): ProcessorOptions {
     commitIntervalMs: c.COMMIT_INTERVAL_MS,
     sessionTimeoutMs: c.SESSION_TIMEOUT_MS,
     transactionTimeoutMs: c.TRANSACTION_TIMEOUT_MS,
+    compression: compressionOf(c.KAFKA_COMPRESSION),
     windowing: {
       graceMs: c.GRACE_MS,
       emitIntervalMs: c.EMIT_INTERVAL_MS,

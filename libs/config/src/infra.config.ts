@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { brokers, int, logLevel, url } from './config.fields';
 
 /** The variables every app shares: where the stack is, and how to log. */
@@ -7,10 +8,15 @@ export const INFRA_DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
 } as const;
 
+/** The record-batch codecs a producer of ours may write; every consumer reads all of them. */
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
 export const infraShape = {
   KAFKA_BROKERS: brokers().default(INFRA_DEFAULTS.KAFKA_BROKERS.split(',')),
   KAFKA_REPLICATION_FACTOR: int(1, 5).default(1),
   DATABASE_URL: url(['postgres', 'postgresql']).default(INFRA_DEFAULTS.DATABASE_URL),
   REDIS_URL: url(['redis', 'rediss']).default(INFRA_DEFAULTS.REDIS_URL),
+  KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
   LOG_LEVEL: logLevel().default('info'),
 };

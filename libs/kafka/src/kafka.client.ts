@@ -1,4 +1,5 @@
 import { assertKafkajsPatched } from './kafkajs.patch-check';
+import { registerCompressionCodecs } from './compression.codecs';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 
 export interface KafkaClientOptions {
@@ -39,6 +40,7 @@ function levelOf(
 /** One place that builds a kafkajs client, so retry and logging policy is the same everywhere. */
 export function createKafka(opts: KafkaClientOptions): Kafka {
   assertKafkajsPatched();
+  registerCompressionCodecs();
   const config: KafkaConfig = {
     clientId: opts.clientId,
     brokers: opts.brokers,

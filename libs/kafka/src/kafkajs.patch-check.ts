@@ -1,15 +1,26 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Exactly-once depends on read_committed consumers never seeing aborted records, which stock
- * kafkajs 2.2.4 does not guarantee (see scripts/patches/kafkajs-filterAbortedMessages.js). Refuse
- * to run on an unpatched install rather than silently double-count.
+ * Patches the platform cannot run without (see scripts/patches): exactly-once depends on
+ * read_committed consumers never seeing aborted records, which stock kafkajs 2.2.4 does not
+ * guarantee; and a batch that cannot be decoded must name its topic, partition and offset and stop
+ * the consumer for good instead of looping. Refuse to run on an unpatched install.
  */
+const REQUIRED = [
+  { module: 'kafkajs/src/consumer/filterAbortedMessages', marker: 'STREAMMETRICS-PATCH: read-committed-v1' },
+  {
+    module: 'kafkajs/src/protocol/requests/fetch/v11/response',
+    marker: 'STREAMMETRICS-PATCH: undecodable-batch-v1',
+  },
+];
+
 export function assertKafkajsPatched(): void {
-  const file = require.resolve('kafkajs/src/consumer/filterAbortedMessages');
-  if (!readFileSync(file, 'utf8').includes('STREAMMETRICS-PATCH: read-committed-v1')) {
-    throw new Error(
-      `kafkajs is not patched (${file}); run \`npm install\` (postinstall applies scripts/patches)`,
-    );
+  for (const { module, marker } of REQUIRED) {
+    const file = require.resolve(module);
+    if (!readFileSync(file, 'utf8').includes(marker)) {
+      throw new Error(
+        `kafkajs is not patched (${file}); run \`npm install\` (postinstall applies scripts/patches)`,
+      );
+    }
   }
 }

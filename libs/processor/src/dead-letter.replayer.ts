@@ -53,6 +53,10 @@ export async function replayDeadLetters(kafka: Kafka, o: ReplayOptions): Promise
   try {
     await consumer.subscribe({ topic: o.deadLetterTopic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      // An undecodable batch stops the consumer for good: fail the replay naming where, never hang.
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (!e.payload.restart) reject(e.payload.error);
+      });
       // Batches made only of transaction markers never reach eachBatch; this event still reports them.
       consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
         const last = pending.get(e.payload.partition);

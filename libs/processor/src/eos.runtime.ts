@@ -1,4 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
 import { CHANGELOG_TOPIC, DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '@streammetrics/contracts';
 import { restoreChangelog } from './changelog.restorer';
 import { PartitionTask } from './partition.task';
@@ -39,6 +40,7 @@ export class EosRuntime {
   private assigned = new Set<number>();
   private running = false;
   private lastError: string | undefined;
+  private failed: ConsumerFailure | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -57,6 +59,7 @@ export class EosRuntime {
 
   /** Ready when connected and every assigned partition has its state restored. */
   health(): { ok: boolean; detail: string } {
+    if (this.failed) return { ok: false, detail: `consumer stopped: ${this.failed.message}` };
     if (!this.running) return { ok: false, detail: 'not running' };
     const pending = [...this.assigned].filter((p) => this.tasks.get(p)?.state !== 'ready');
     if (pending.length > 0) return { ok: false, detail: `restoring partitions ${pending.join(',')}` };
@@ -84,7 +87,11 @@ export class EosRuntime {
       this.onAssignment(new Set(partitions));
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      this.log.error({ err: e.payload.error }, 'consumer crashed');
+      if (e.payload.restart) {
+        this.log.warn({ err: e.payload.error }, 'consumer crashed; kafkajs restarts it');
+        return;
+      }
+      this.fail(describeConsumerFailure(e.payload.error));
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topics.input, fromBeginning: true });
@@ -96,6 +103,21 @@ export class EosRuntime {
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => this.onTick(), Math.max(10, Math.floor(this.opts.commitIntervalMs / 2)));
+  }
+
+  /** The consumer will not come back: readiness false, counted, and the app told to exit. */
+  private fail(f: ConsumerFailure): void {
+    this.failed = f;
+    this.metrics.consumerFailures.inc({
+      reason: f.reason,
+      topic: f.topic ?? '',
+      partition: f.partition === undefined ? '' : String(f.partition),
+    });
+    this.log.error(
+      { reason: f.reason, topic: f.topic, partition: f.partition, offset: f.offset, err: f.message },
+      'input consumer stopped for good; exiting so the supervisor restarts the processor',
+    );
+    this.opts.onFatal?.(f);
   }
 
   /** Drops partitions we lost, initialises the ones we gained (all gained ones in one restore). */

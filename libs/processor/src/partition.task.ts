@@ -166,7 +166,7 @@ export class PartitionTask {
     const txn = await producer.transaction();
     try {
       for (const chunk of chunks(this.messagesOf(collected))) {
-        await txn.sendBatch({ topicMessages: chunk, acks: -1 });
+        await txn.sendBatch({ topicMessages: chunk, acks: -1, compression: this.opts.compression });
       }
       if (offsetMoved) {
         await txn.sendOffsets({

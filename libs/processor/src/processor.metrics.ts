@@ -15,9 +15,16 @@ export class ProcessorMetrics {
   readonly activeSlices: Gauge<'partition'>;
   readonly overflowed: Gauge<'partition'>;
   readonly recoveries: Counter<'reason'>;
+  readonly consumerFailures: Counter<'reason' | 'topic' | 'partition'>;
 
   constructor(registry: Registry) {
     const r = [registry];
+    this.consumerFailures = new Counter({
+      name: 'sm_processor_consumer_failures_total',
+      help: 'Times the input consumer stopped for good (e.g. an undecodable record batch); the process then exits',
+      labelNames: ['reason', 'topic', 'partition'],
+      registers: r,
+    });
     this.recordsIn = new Counter({
       name: 'sm_processor_records_in_total',
       help: 'Input records consumed',

@@ -1,3 +1,5 @@
+import type { CompressionTypes } from 'kafkajs';
+import type { ConsumerFailure } from '@streammetrics/kafka';
 import type { WindowingOptions } from '@streammetrics/windowing';
 
 /** Everything the exactly-once runtime needs to know, resolved from config once at start-up. */
@@ -12,6 +14,13 @@ export interface ProcessorOptions {
   /** Must stay below the session timeout: a stuck transaction is aborted before the group gives up on us. */
   transactionTimeoutMs: number;
   windowing: Partial<WindowingOptions>;
+  /** Codec of the batches the processor writes (outputs, dead letters, changelog). */
+  compression: CompressionTypes;
+  /**
+   * Called once when the input consumer stopped for good; the app exits non-zero so its supervisor
+   * restarts it, and the uncommitted work is redone from the committed offsets.
+   */
+  onFatal?: (failure: ConsumerFailure) => void;
 }
 
 export interface ProcessorTopics {

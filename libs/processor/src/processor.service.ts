@@ -7,7 +7,7 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
 import { createKafka } from '@streammetrics/kafka';
-import { HealthService, METRICS_REGISTRY } from '@streammetrics/observability';
+import { exitForRestart, HealthService, METRICS_REGISTRY } from '@streammetrics/observability';
 import { EosRuntime } from './eos.runtime';
 import { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorOptions } from './processor.options';
@@ -31,11 +31,16 @@ export class ProcessorService implements OnApplicationBootstrap, BeforeApplicati
       clientId: opts.groupId,
       log: (level, message, extra) => this.logger[level]({ ...extra, source: 'kafkajs' }, message),
     });
-    this.runtime = new EosRuntime(kafka, opts, new ProcessorMetrics(registry), {
-      info: (o, m) => this.logger.info(o, m),
-      warn: (o, m) => this.logger.warn(o, m),
-      error: (o, m) => this.logger.error(o, m),
-    });
+    this.runtime = new EosRuntime(
+      kafka,
+      { ...opts, onFatal: exitForRestart },
+      new ProcessorMetrics(registry),
+      {
+        info: (o, m) => this.logger.info(o, m),
+        warn: (o, m) => this.logger.warn(o, m),
+        error: (o, m) => this.logger.error(o, m),
+      },
+    );
     health.register('kafka', () => this.runtime.health());
   }
 

@@ -44,6 +44,12 @@ export function createSinkMetrics(r: Registry) {
       'Batch writes retried because a store was unavailable',
       ['store'],
     ) as Counter<'store'>,
+    consumerFailures: metric.counter(
+      r,
+      'sm_sink_consumer_failures_total',
+      'Times a store consumer stopped for good (e.g. an undecodable record batch); the sink then exits',
+      ['store', 'reason'],
+    ) as Counter<'store' | 'reason'>,
     storeUp: metric.gauge(r, 'sm_sink_store_up', '1 while the last write to the store succeeded', [
       'store',
     ]) as Gauge<'store'>,

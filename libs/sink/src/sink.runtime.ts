@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { DEAD_LETTER_TOPIC, WINDOW_SPECS, topicSpecs } from '@streammetrics/contracts';
-import { createKafka, provisionTopics } from '@streammetrics/kafka';
+import { createKafka, provisionTopics, type ConsumerFailure } from '@streammetrics/kafka';
 import { migrate } from '@streammetrics/storage';
 import type { HealthState } from '@streammetrics/observability';
 import { AggregateRepository } from './aggregate.repository';
@@ -52,6 +52,8 @@ export interface SinkOptions {
   log?: SinkLog;
   registry: Registry;
   onDurable?: (store: 'redis' | 'postgres', latenciesMs: number[]) => void;
+  /** Called when a consumer stopped for good (e.g. an undecodable batch); the app then exits. */
+  onFatal?: (failure: ConsumerFailure) => void;
 }
 
 /**
@@ -125,6 +127,7 @@ export class SinkRuntime {
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
       metrics: this.metrics,
       log,
+      onFatal: opts.onFatal,
     };
     const group = (g: string) => `${opts.groupPrefix ?? ''}${g}`;
     if (this.parts.has('redis')) {

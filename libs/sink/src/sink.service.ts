@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
-import { HealthService, METRICS_REGISTRY } from '@streammetrics/observability';
+import { exitForRestart, HealthService, METRICS_REGISTRY } from '@streammetrics/observability';
 import type { SinkLog } from './sink.log';
 import { SinkRuntime, type SinkOptions } from './sink.runtime';
 
@@ -30,7 +30,7 @@ export class SinkService implements OnApplicationBootstrap, BeforeApplicationShu
       warn: (f, m) => logger.warn(f, m, 'aggregate-sink'),
       error: (f, m) => logger.error(f, m, 'aggregate-sink'),
     };
-    this.runtime = new SinkRuntime({ ...options, registry, log });
+    this.runtime = new SinkRuntime({ ...options, registry, log, onFatal: exitForRestart });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { backoffDelay, type RetryPolicy } from './retry.policy';
 import { isRetriable, messageOf } from './store.errors';
@@ -32,6 +33,8 @@ export interface StoreConsumerOptions {
   log: SinkLog;
   /** Called with the topic-to-store latency (ms) of every record of a durable batch (benchmarks). */
   onDurable?: (latenciesMs: number[]) => void;
+  /** Called once when kafkajs gives up on this consumer: it will not restart it by itself. */
+  onFatal?: (failure: ConsumerFailure) => void;
 }
 
 /**
@@ -63,8 +66,28 @@ export class StoreConsumer {
     });
     this.consumer.on(CRASH, (e) => {
       this.joined = false;
-      if (!e.payload.restart) this.crashed = messageOf(e.payload.error);
-      opts.log.error({ store: opts.store, err: messageOf(e.payload.error) }, 'sink consumer crashed');
+      if (e.payload.restart) {
+        opts.log.warn(
+          { store: opts.store, err: messageOf(e.payload.error) },
+          'sink consumer crashed; restarting',
+        );
+        return;
+      }
+      const f = describeConsumerFailure(e.payload.error);
+      this.crashed = f.message;
+      opts.metrics.consumerFailures.inc({ store: opts.store, reason: f.reason });
+      opts.log.error(
+        {
+          store: opts.store,
+          reason: f.reason,
+          topic: f.topic,
+          partition: f.partition,
+          offset: f.offset,
+          err: f.message,
+        },
+        'sink consumer stopped for good; exiting so the supervisor restarts the sink',
+      );
+      opts.onFatal?.(f);
     });
   }
 
