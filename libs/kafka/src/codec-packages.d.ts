@@ -11,3 +11,7 @@ declare module 'lz4js' {
   export function compress(src: Uint8Array): Uint8Array;
   export function decompress(src: Uint8Array): Uint8Array;
 }
+
+declare module 'lz4js/xxh32' {
+  export function hash(seed: number, src: Uint8Array, index: number, length: number): number;
+}

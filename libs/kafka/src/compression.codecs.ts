@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
 import * as lz4 from 'lz4js';
+import * as xxh32 from 'lz4js/xxh32';
 import { decompress as zstdDecompressJs } from 'fzstd';
 import type { KafkaCompression } from '@streammetrics/config';
 
@@ -39,10 +40,26 @@ const zstdCodec = (): Codec => {
   };
 };
 
-// Kafka's LZ4 is the LZ4 frame format (with the header checksum computed as the spec says since
-// Kafka 0.10); lz4js reads and writes exactly that, in plain JavaScript.
+/** lz4js' block size (its default, 4 MiB): an input up to this is one block in the frame. */
+const LZ4_MAX_BLOCK = 4 * 1024 * 1024;
+
+/**
+ * Kafka's LZ4 is the LZ4 frame format with independent blocks; lz4js reads every frame and writes
+ * one whose flags say "dependent blocks", which the broker refuses. A record set of up to one block
+ * is independent by definition, so the flag is set and the header checksum redone; larger record
+ * sets are far above any broker's message size limit and are refused here with a clear message.
+ */
+function lz4Frame(src: Buffer): Buffer {
+  if (src.length > LZ4_MAX_BLOCK)
+    throw new Error(`lz4: a record set of ${src.length} bytes exceeds one 4 MiB block`);
+  const frame = Buffer.from(lz4.compress(src));
+  frame[4] = (frame[4] ?? 0) | 0x20; // FLG: block independence
+  frame[6] = (xxh32.hash(0, frame, 4, 2) >>> 8) & 0xff; // header checksum over FLG and BD
+  return frame;
+}
+
 const lz4Codec = (): Codec => ({
-  compress: async (encoder) => Buffer.from(lz4.compress(encoder.buffer)),
+  compress: async (encoder) => lz4Frame(encoder.buffer),
   async decompress(buffer) {
     const out = lz4.decompress(buffer);
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);

@@ -1,0 +1,139 @@
+import { CompressionTypes, type Kafka } from 'kafkajs';
+import { topicSpecs, WINDOW_SPECS, windowIdOf, type AggregateRecord } from '@streammetrics/contracts';
+import { provisionTopics } from '@streammetrics/kafka';
+import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
+import { generate, type GeneratedRecord } from './support-processor/event-generator';
+import {
+  committedTotal,
+  endOffsetsTotal,
+  ProcessorProcess,
+  waitFor,
+} from './support-processor/processor.process';
+import { exactWindows, windowKey } from './support-processor/window-oracle';
+
+const PARTITIONS = 6;
+const GRACE_MS = 10_000;
+const FLUSH_METRIC = 'flush.marker';
+// Every codec a stock producer writes by default settings or by `compression.type`; zstd's reading
+// is proven on frames of the reference zstd tool (compression.codecs.spec.ts), since this runtime
+// may not write it.
+const CODECS = [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4];
+
+function flushMarkers(records: GeneratedRecord[]): GeneratedRecord[] {
+  const latest = records.reduce((m, r) => Math.max(m, r.event?.timestamp ?? -Infinity), -Infinity);
+  const keys = new Map<number, string>();
+  for (const r of records) if (!keys.has(r.partition)) keys.set(r.partition, r.key);
+  return [...keys].map(([partition, serviceId], i) => {
+    const event = {
+      eventId: `flush-${partition}`,
+      timestamp: latest + 20 * 60_000 + i,
+      serviceId,
+      metricName: FLUSH_METRIC,
+      value: 0,
+      tags: {},
+    };
+    return { partition, key: serviceId, kind: 'valid', value: Buffer.from(JSON.stringify(event)), event };
+  });
+}
+
+/**
+ * Input written with every codec, batch after batch on the same partitions: the real processor
+ * must read all of it (nothing dead-lettered, the group's offsets at the end) and its finals must
+ * match an exact computation over the events.
+ */
+describe('stream-processor: compressed input batches', () => {
+  let kafka: Kafka;
+  const prefix = `${uniqueName('codecs')}.`;
+  const groupId = uniqueName('codecs-processors');
+  const input = `${prefix}metrics-events`;
+  const processor = new ProcessorProcess({
+    TOPIC_PREFIX: prefix,
+    PROCESSOR_GROUP_ID: groupId,
+    IDLE_TIMEOUT_MS: '0',
+    GRACE_MS: String(GRACE_MS),
+    COMMIT_INTERVAL_MS: '100',
+    SESSION_TIMEOUT_MS: '6000',
+    TRANSACTION_TIMEOUT_MS: '5000',
+  });
+
+  beforeAll(async () => {
+    kafka = testKafka('codecs-test');
+    await provisionTopics(kafka, topicSpecs(prefix), 1);
+  });
+
+  afterAll(async () => {
+    await processor.kill('SIGKILL');
+  });
+
+  it('processes none, gzip, snappy and lz4 batches exactly', async () => {
+    const records = generate({
+      seed: 20261202,
+      count: 20_000,
+      partitions: PARTITIONS,
+      startTime: Date.UTC(2026, 0, 1),
+      msPerRecord: 60,
+      outOfOrderMs: 0,
+      partlyLate: 0,
+      fullyLate: 0,
+      undecodable: 0,
+      invalid: 0,
+    });
+    const all = [...records, ...flushMarkers(records)];
+    const expected = exactWindows(all, GRACE_MS, FLUSH_METRIC);
+
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const slice = Math.ceil(records.length / CODECS.length);
+    for (const [i, compression] of CODECS.entries()) {
+      const part = i === CODECS.length - 1 ? all.slice(i * slice) : all.slice(i * slice, (i + 1) * slice);
+      for (let j = 0; j < part.length; j += 1000) {
+        await producer.send({
+          topic: input,
+          acks: -1,
+          compression,
+          messages: part
+            .slice(j, j + 1000)
+            .map((r) => ({ key: r.key, value: r.value, partition: r.partition })),
+        });
+      }
+    }
+    await producer.disconnect();
+
+    processor.start();
+    const end = await endOffsetsTotal(kafka, input);
+    const finished = await waitFor(
+      async () => (await committedTotal(kafka, groupId, input)) >= end,
+      120_000,
+      500,
+    );
+    if (!finished) throw new Error(`processing did not finish:\n${processor.output.join('')}`);
+    expect(processor.alive).toBe(true);
+
+    const out = await readTopics(
+      kafka,
+      [...WINDOW_SPECS.map((w) => `${prefix}${w.topic}`), `${prefix}metrics-dead-letter`],
+      {
+        readCommitted: true,
+        timeoutMs: 60_000,
+        settleMs: 2_000,
+        done: (rs) => rs.filter((r) => r.headers.emit === 'final').length >= expected.windows.size,
+      },
+    );
+    expect(out.filter((r) => r.topic.endsWith('metrics-dead-letter')).length).toBe(0);
+    const finals = new Map<string, AggregateRecord>();
+    for (const r of out) {
+      if (r.headers.emit !== 'final') continue;
+      const a = JSON.parse(r.value!.toString()) as AggregateRecord;
+      if (a.metricName === FLUSH_METRIC) continue;
+      finals.set(windowKey(a.serviceId, a.metricName, a.tags, windowIdOf(a.window), a.window.start), a);
+    }
+    const wrong = [...expected.windows].filter(([k, w]) => {
+      const a = finals.get(k);
+      return !a || a.count !== w.count || a.sum !== w.sum || a.min !== w.min || a.max !== w.max;
+    });
+    expect({ windows: finals.size, wrong: wrong.slice(0, 3).map(([k]) => k) }).toEqual({
+      windows: expected.windows.size,
+      wrong: [],
+    });
+  });
+});
