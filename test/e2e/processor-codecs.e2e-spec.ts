@@ -2,7 +2,8 @@ import { CompressionTypes, type Kafka } from 'kafkajs';
 import { topicSpecs, WINDOW_SPECS, windowIdOf, type AggregateRecord } from '@streammetrics/contracts';
 import { provisionTopics } from '@streammetrics/kafka';
 import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
-import { generate, type GeneratedRecord } from './support-processor/event-generator';
+import { generate } from './support-processor/event-generator';
+import { FLUSH_METRIC, flushMarkers } from './support-processor/flush-markers';
 import {
   committedTotal,
   endOffsetsTotal,
@@ -13,28 +14,10 @@ import { exactWindows, windowKey } from './support-processor/window-oracle';
 
 const PARTITIONS = 6;
 const GRACE_MS = 10_000;
-const FLUSH_METRIC = 'flush.marker';
 // Every codec a stock producer writes by default settings or by `compression.type`; zstd's reading
 // is proven on frames of the reference zstd tool (compression.codecs.spec.ts), since this runtime
 // may not write it.
 const CODECS = [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4];
-
-function flushMarkers(records: GeneratedRecord[]): GeneratedRecord[] {
-  const latest = records.reduce((m, r) => Math.max(m, r.event?.timestamp ?? -Infinity), -Infinity);
-  const keys = new Map<number, string>();
-  for (const r of records) if (!keys.has(r.partition)) keys.set(r.partition, r.key);
-  return [...keys].map(([partition, serviceId], i) => {
-    const event = {
-      eventId: `flush-${partition}`,
-      timestamp: latest + 20 * 60_000 + i,
-      serviceId,
-      metricName: FLUSH_METRIC,
-      value: 0,
-      tags: {},
-    };
-    return { partition, key: serviceId, kind: 'valid', value: Buffer.from(JSON.stringify(event)), event };
-  });
-}
 
 /**
  * Input written with every codec, batch after batch on the same partitions: the real processor

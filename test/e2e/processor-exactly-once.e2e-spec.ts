@@ -9,6 +9,7 @@ import {
 import { provisionTopics } from '@streammetrics/kafka';
 import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
 import { generate, seeded, type GeneratedRecord } from './support-processor/event-generator';
+import { FLUSH_METRIC, flushMarkers } from './support-processor/flush-markers';
 import {
   committedTotal,
   endOffsetsTotal,
@@ -20,7 +21,6 @@ import { exactWindows, rankError, windowKey } from './support-processor/window-o
 
 const PARTITIONS = 6;
 const GRACE_MS = 10_000;
-const FLUSH_METRIC = 'flush.marker';
 
 async function produce(producer: Producer, topic: string, records: GeneratedRecord[]): Promise<void> {
   for (let i = 0; i < records.length; i += 5000) {
@@ -32,24 +32,6 @@ async function produce(producer: Producer, topic: string, records: GeneratedReco
         .map((r) => ({ key: r.key, value: r.value, partition: r.partition })),
     });
   }
-}
-
-/** One record per partition far ahead in event time, so every window of the stream closes. */
-function flushMarkers(records: GeneratedRecord[]): GeneratedRecord[] {
-  const latest = records.reduce((m, r) => Math.max(m, r.event?.timestamp ?? -Infinity), -Infinity);
-  const keys = new Map<number, string>();
-  for (const r of records) if (!keys.has(r.partition)) keys.set(r.partition, r.key);
-  return [...keys].map(([partition, serviceId], i) => {
-    const event = {
-      eventId: `flush-${partition}`,
-      timestamp: latest + 20 * 60_000 + i,
-      serviceId,
-      metricName: FLUSH_METRIC,
-      value: 0,
-      tags: {},
-    };
-    return { partition, key: serviceId, kind: 'valid', value: Buffer.from(JSON.stringify(event)), event };
-  });
 }
 
 /**
