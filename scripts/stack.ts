@@ -1,6 +1,7 @@
 /**
- * `npm run stack -- up|down|status`: the local Kafka (KRaft, from the Maven Central jars), plus the
- * machine's PostgreSQL and Redis, unless KAFKA_BROKERS / DATABASE_URL / REDIS_URL point elsewhere.
+ * `npm run stack -- up|down|status|env`: the local Kafka (KRaft, from the Maven Central jars) and
+ * schema registry (Apicurio, from Maven Central too), plus the machine's PostgreSQL and Redis, unless
+ * KAFKA_BROKERS / SCHEMA_REGISTRY_URL / DATABASE_URL / REDIS_URL point elsewhere.
  */
 import { ConfigError } from '@streammetrics/config';
 import { loadStackConfig } from './stack/stack.config';
@@ -26,7 +27,8 @@ async function main(command: string | undefined): Promise<void> {
     case 'env': {
       const ep = endpoints(cfg);
       process.stdout.write(
-        `KAFKA_BROKERS=${ep.kafkaBrokers.join(',')}\nDATABASE_URL=${ep.databaseUrl}\nREDIS_URL=${ep.redisUrl}\n`,
+        `KAFKA_BROKERS=${ep.kafkaBrokers.join(',')}\nDATABASE_URL=${ep.databaseUrl}\nREDIS_URL=${ep.redisUrl}\n` +
+          `SCHEMA_REGISTRY_URL=${ep.schemaRegistryUrl}\n`,
       );
       return;
     }

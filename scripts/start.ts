@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: ep.kafkaBrokers.join(','),
     DATABASE_URL: ep.databaseUrl,
     REDIS_URL: ep.redisUrl,
+    ...(ep.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: ep.schemaRegistryUrl } : {}),
   };
   const children: ChildProcess[] = [];
   const appsDir = join(ROOT, 'apps');

@@ -11,3 +11,6 @@ export const KAFKA_LOG4J = join(KAFKA_DIR, 'log4j.properties');
 export const KAFKA_PID = join(KAFKA_DIR, 'broker.pid');
 export const KAFKA_OUT = join(KAFKA_DIR, 'broker.out');
 export const KAFKA_POM = join(ROOT, 'scripts', 'stack', 'kafka.pom.xml');
+export const REGISTRY_DIR = join(STACK_DIR, 'registry');
+export const REGISTRY_PID = join(REGISTRY_DIR, 'registry.pid');
+export const REGISTRY_OUT = join(REGISTRY_DIR, 'registry.out');

@@ -1,54 +1,96 @@
 import { CHANGELOG_TOPIC, topicSpecs } from '@streammetrics/contracts';
 import { INFRA_DEFAULTS } from '@streammetrics/config';
 import { createKafka, provisionTopics } from '@streammetrics/kafka';
+import { EVENT_SCHEMA_SUBJECT, getCompatibility, registerEventSchema } from '@streammetrics/registry';
 import { migrate } from '@streammetrics/storage';
 import { brokerPid, startBroker, stopBroker, waitForMetadata } from './kafka.broker';
 import { ensurePostgres, ensureRedis, pgReachable, redisReachable } from './local.services';
+import {
+  registryPid,
+  registryProblemOf,
+  startRegistry,
+  stopRegistry,
+  waitForRegistry,
+} from './schema-registry';
 import type { StackConfig } from './stack.config';
 
 export interface StackEndpoints {
   kafkaBrokers: string[];
   databaseUrl: string;
   redisUrl: string;
+  /** The Confluent-compatible API; absent where the stack has no registry (testcontainers). */
+  schemaRegistryUrl?: string;
 }
 
 type Log = (msg: string) => void;
 
-export function endpoints(cfg: StackConfig): StackEndpoints {
+/** INFRA_DEFAULTS.SCHEMA_REGISTRY_URL with the port STACK_REGISTRY_PORT says. */
+function localRegistryUrl(port: number): string {
+  const u = new URL(INFRA_DEFAULTS.SCHEMA_REGISTRY_URL);
+  u.port = String(port);
+  return u.toString();
+}
+
+/** Where the stack is: the local services unless the environment names others. */
+export function endpoints(cfg: StackConfig): Required<StackEndpoints> {
+  const registryUrl = cfg.SCHEMA_REGISTRY_URL ?? localRegistryUrl(cfg.STACK_REGISTRY_PORT);
   return {
     kafkaBrokers: cfg.KAFKA_BROKERS ?? [`127.0.0.1:${cfg.STACK_KAFKA_PORT}`],
     databaseUrl: cfg.DATABASE_URL ?? INFRA_DEFAULTS.DATABASE_URL,
     redisUrl: cfg.REDIS_URL ?? INFRA_DEFAULTS.REDIS_URL,
+    // Paths are appended to it (`${url}/subjects/...`): no trailing slash.
+    schemaRegistryUrl: registryUrl.replace(/\/+$/, ''),
   };
 }
 
-/** Starts (or finds) Kafka, PostgreSQL and Redis; waits for each. Idempotent and quick when up. */
+/** Starts (or finds) Kafka, the schema registry, PostgreSQL and Redis; waits for each. Idempotent. */
 export async function stackUp(cfg: StackConfig, log: Log): Promise<StackEndpoints> {
   const ep = endpoints(cfg);
   const t0 = Date.now();
-  const kafka = (async () => {
-    if (cfg.KAFKA_BROKERS) {
-      await waitForMetadata(ep.kafkaBrokers, 15_000).catch((err: Error) => {
-        throw new Error(`KAFKA_BROKERS: ${err.message}`);
+  const timed = async (state: Promise<string>) => ({ state: await state, ms: Date.now() - t0 });
+  const kafka = timed(
+    (async () => {
+      if (cfg.KAFKA_BROKERS) {
+        await waitForMetadata(ep.kafkaBrokers, 15_000).catch((err: Error) => {
+          throw new Error(`KAFKA_BROKERS: ${err.message}`);
+        });
+        return 'external';
+      }
+      return startBroker({
+        port: cfg.STACK_KAFKA_PORT,
+        controllerPort: cfg.STACK_KAFKA_CONTROLLER_PORT,
+        heap: cfg.STACK_KAFKA_HEAP,
+        log,
       });
-      return 'external';
-    }
-    return startBroker({
-      port: cfg.STACK_KAFKA_PORT,
-      controllerPort: cfg.STACK_KAFKA_CONTROLLER_PORT,
-      heap: cfg.STACK_KAFKA_HEAP,
-      log,
-    });
-  })();
-  await Promise.all([
+    })(),
+  );
+  const registry = timed(
+    (async () => {
+      if (cfg.SCHEMA_REGISTRY_URL) {
+        await waitForRegistry(ep.schemaRegistryUrl, 15_000).catch((err: Error) => {
+          throw new Error(`SCHEMA_REGISTRY_URL: ${err.message}`);
+        });
+        return 'external';
+      }
+      return startRegistry({ port: cfg.STACK_REGISTRY_PORT, url: ep.schemaRegistryUrl, log });
+    })(),
+  );
+  // Awaited together: a failure of one start is reported, not left unobserved behind another.
+  const [k, r] = await Promise.all([
+    kafka,
+    registry,
     ensurePostgres(ep.databaseUrl, cfg.DATABASE_URL !== undefined, log),
     ensureRedis(ep.redisUrl, cfg.REDIS_URL !== undefined, log),
   ]);
-  log(`kafka: ${await kafka} (${ep.kafkaBrokers.join(',')}) in ${Date.now() - t0} ms`);
+  log(`kafka: ${k.state} (${ep.kafkaBrokers.join(',')}) in ${k.ms} ms`);
+  log(`schema registry: ${r.state} (${ep.schemaRegistryUrl}) in ${r.ms} ms`);
   return ep;
 }
 
-/** Creates the design's topics (optionally under a prefix) and runs the migrations. */
+/**
+ * Creates the design's topics (optionally under a prefix), registers the event schema under the
+ * events topic's value subject, and runs the migrations.
+ */
 export async function provisionAndMigrate(
   ep: StackEndpoints,
   replicationFactor: number,
@@ -60,12 +102,28 @@ export async function provisionAndMigrate(
   log(
     `topics: ${topics.created.length} created, ${topics.existing.length} already there (incl. ${CHANGELOG_TOPIC})`,
   );
+  if (ep.schemaRegistryUrl) {
+    const subject = `${topicPrefix}${EVENT_SCHEMA_SUBJECT}`;
+    const schema = await registerEventSchema(ep.schemaRegistryUrl, subject);
+    log(`event schema: ${subject} id ${schema.id}${schema.version ? `, version ${schema.version}` : ''}`);
+  }
   const ran = await migrate(ep.databaseUrl);
   log(`migrations: ${ran.length === 0 ? 'up to date' : `applied ${ran.join(', ')}`}`);
 }
 
 export async function stackDown(log: Log): Promise<void> {
-  log(`kafka: ${await stopBroker()}`);
+  const [kafka, registry] = await Promise.all([stopBroker(), stopRegistry()]);
+  log(`kafka: ${kafka}`);
+  log(`schema registry: ${registry}`);
+}
+
+async function registryStatus(cfg: StackConfig, url: string): Promise<string> {
+  const state = await getCompatibility(url, undefined, 1500).then(
+    (level: string) => `up (global compatibility ${level})`,
+    (err: unknown) => `down (${registryProblemOf(err)})`,
+  );
+  const pid = registryPid();
+  return `${state} ${url}${cfg.SCHEMA_REGISTRY_URL ? ' (external)' : pid ? ` (pid ${pid})` : ''}`;
 }
 
 export async function stackStatus(cfg: StackConfig): Promise<Record<string, string>> {
@@ -79,5 +137,6 @@ export async function stackStatus(cfg: StackConfig): Promise<Record<string, stri
     kafka: `${kafkaState} ${ep.kafkaBrokers.join(',')}${cfg.KAFKA_BROKERS ? ' (external)' : pid ? ` (pid ${pid})` : ''}`,
     postgres: `${(await pgReachable(ep.databaseUrl)) === undefined ? 'up' : 'down'} ${ep.databaseUrl}`,
     redis: `${(await redisReachable(ep.redisUrl)) === undefined ? 'up' : 'down'} ${ep.redisUrl}`,
+    registry: await registryStatus(cfg, ep.schemaRegistryUrl),
   };
 }

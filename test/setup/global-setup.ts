@@ -11,5 +11,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKA_BROKERS = ep.kafkaBrokers.join(',');
   process.env.DATABASE_URL = ep.databaseUrl;
   process.env.REDIS_URL = ep.redisUrl;
+  if (ep.schemaRegistryUrl) process.env.SCHEMA_REGISTRY_URL = ep.schemaRegistryUrl;
   process.env.SM_TEST_STACK_READY = '1';
 }

@@ -50,12 +50,15 @@ async function startContainers(): Promise<StackEndpoints> {
     kafkaBrokers: [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`],
     databaseUrl: pg.getConnectionUri(),
     redisUrl: redis.getConnectionUrl(),
+    // No registry container: a registry is used only where SCHEMA_REGISTRY_URL names one.
+    schemaRegistryUrl: loadStackConfig().SCHEMA_REGISTRY_URL,
   };
 }
 
 /**
  * One stack for the whole run: testcontainers where a Docker engine answers and no URLs are given,
- * otherwise the project's local stack (the same code as `npm run stack -- up`).
+ * otherwise the project's local stack (the same code as `npm run stack -- up`, schema registry
+ * included).
  */
 export async function provideTestStack(): Promise<StackEndpoints> {
   const cfg = loadStackConfig();

@@ -1,2 +1,3 @@
 export * from './test-env';
 export * from './kafka.helpers';
+export * from './closed-port';

@@ -53,6 +53,7 @@ export function processorOptions(c: ProcessorConfig): ProcessorOptions {
     sessionTimeoutMs: c.SESSION_TIMEOUT_MS,
     transactionTimeoutMs: c.TRANSACTION_TIMEOUT_MS,
     compression: compressionOf(c.KAFKA_COMPRESSION),
+    schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     windowing: {
       graceMs: c.GRACE_MS,
       emitIntervalMs: c.EMIT_INTERVAL_MS,

@@ -6,6 +6,8 @@ export const INFRA_DEFAULTS = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  /** The Confluent-compatible API of the local stack's registry (Apicurio serves it under /apis/ccompat/v7). */
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
 } as const;
 
 /** The record-batch codecs a producer of ours may write; every consumer reads all of them. */
@@ -17,6 +19,7 @@ export const infraShape = {
   KAFKA_REPLICATION_FACTOR: int(1, 5).default(1),
   DATABASE_URL: url(['postgres', 'postgresql']).default(INFRA_DEFAULTS.DATABASE_URL),
   REDIS_URL: url(['redis', 'rediss']).default(INFRA_DEFAULTS.REDIS_URL),
+  SCHEMA_REGISTRY_URL: url(['http', 'https']).default(INFRA_DEFAULTS.SCHEMA_REGISTRY_URL),
   KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
   LOG_LEVEL: logLevel().default('info'),
 };

@@ -2,6 +2,9 @@
 export const DEAD_LETTER_REASONS = [
   'UNDECODABLE',
   'SCHEMA_VIOLATION',
+  // A Confluent-framed value whose schema id the registry does not hold, or holds in a form the
+  // processor does not read (Protobuf).
+  'UNKNOWN_SCHEMA',
   'LATE_EVENT',
   'CARDINALITY_OVERFLOW',
   'UNWRITABLE_AGGREGATE',

@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { metricEventSchema, type MetricEvent, type MetricEventInput } from './metric-event.schema';
+import type { DeadLetterReason } from './dead-letter';
 import type { ValidationProblem } from './validation-problem';
 
 // Compiled once at module load: validation per record is a function call, not schema interpretation.
@@ -14,9 +15,15 @@ const compile = (allErrors: boolean) => {
 const isValidInput = compile(false);
 const validateInput = compile(true);
 
+/** The dead-letter reasons a record's bytes can earn on their own, before any window sees it. */
+export type DecodeFailure = Extract<DeadLetterReason, 'UNDECODABLE' | 'SCHEMA_VIOLATION' | 'UNKNOWN_SCHEMA'>;
 export type DecodeResult =
-  | { ok: true; event: MetricEvent }
-  | { ok: false; reason: 'UNDECODABLE' | 'SCHEMA_VIOLATION'; problems: ValidationProblem[] };
+  { ok: true; event: MetricEvent } | { ok: false; reason: DecodeFailure; problems: ValidationProblem[] };
+
+/** A record that cannot be read at all; `message` says why. */
+export function undecodable(message: string, reason: DecodeFailure = 'UNDECODABLE'): DecodeResult {
+  return { ok: false, reason, problems: [{ index: 0, field: '', message }] };
+}
 
 function toProblems(index: number, errors: ErrorObject[] | null | undefined): ValidationProblem[] {
   return (errors ?? []).map((e) => {
@@ -61,22 +68,12 @@ export function validateMetricEvent(value: unknown, index = 0): DecodeResult {
 
 /** Decodes the bytes of a Kafka record value (UTF-8 JSON) and validates it. */
 export function decodeMetricEvent(bytes: Buffer | null): DecodeResult {
-  if (bytes === null || bytes.length === 0) {
-    return {
-      ok: false,
-      reason: 'UNDECODABLE',
-      problems: [{ index: 0, field: '', message: 'empty record value' }],
-    };
-  }
+  if (bytes === null || bytes.length === 0) return undecodable('empty record value');
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    return {
-      ok: false,
-      reason: 'UNDECODABLE',
-      problems: [{ index: 0, field: '', message: `invalid JSON: ${(err as Error).message}` }],
-    };
+    return undecodable(`invalid JSON: ${(err as Error).message}`);
   }
   return validateMetricEvent(parsed);
 }

@@ -1,6 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
 import { CHANGELOG_TOPIC, DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '@streammetrics/contracts';
+import { SchemaRegistryUnavailableError, type EventDecoder } from '@streammetrics/registry';
 import { restoreChangelog } from './changelog.restorer';
 import { PartitionTask } from './partition.task';
 import type { ProcessorMetrics } from './processor.metrics';
@@ -41,12 +42,15 @@ export class EosRuntime {
   private running = false;
   private lastError: string | undefined;
   private failed: ConsumerFailure | undefined;
+  /** Set while a batch waits for the schema registry; readiness is false meanwhile. */
+  private registryDown: string | undefined;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly opts: ProcessorOptions,
     private readonly metrics: ProcessorMetrics,
     private readonly log: RuntimeLogger,
+    private readonly decoder: EventDecoder,
   ) {
     const p = opts.topicPrefix;
     this.topics = {
@@ -61,6 +65,8 @@ export class EosRuntime {
   health(): { ok: boolean; detail: string } {
     if (this.failed) return { ok: false, detail: `consumer stopped: ${this.failed.message}` };
     if (!this.running) return { ok: false, detail: 'not running' };
+    if (this.registryDown)
+      return { ok: false, detail: `waiting for the schema registry: ${this.registryDown}` };
     const pending = [...this.assigned].filter((p) => this.tasks.get(p)?.state !== 'ready');
     if (pending.length > 0) return { ok: false, detail: `restoring partitions ${pending.join(',')}` };
     return {
@@ -136,7 +142,7 @@ export class EosRuntime {
     const gained = [...partitions].filter((p) => !this.tasks.has(p));
     if (gained.length === 0) return;
     const tasks = gained.map((p) => {
-      const t = new PartitionTask(p, this.kafka, this.opts, this.topics, this.metrics);
+      const t = new PartitionTask(p, this.kafka, this.opts, this.topics, this.metrics, this.decoder);
       this.tasks.set(p, t);
       return t;
     });
@@ -226,6 +232,7 @@ export class EosRuntime {
       clearInterval(beat);
     }
     if (!isRunning() || isStale()) return;
+    if (!(await this.prepareSchemas(batch.messages, { isRunning, isStale, heartbeat }))) return;
     const lag = Number(batch.offsetLag());
     if (Number.isFinite(lag)) this.metrics.consumerLag.set({ partition: String(p) }, lag);
     await task.queue.run(async () => {
@@ -237,6 +244,36 @@ export class EosRuntime {
       if (now - task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitOrRecover(task, now);
     });
     await heartbeat().catch(() => undefined);
+  }
+
+  /**
+   * Fetches the writer schemas a batch names, waiting out a registry outage: its records are fine,
+   * so they are neither dead-lettered nor skipped; the batch is held (heartbeating, so the group
+   * keeps us) until the registry answers. False when the batch should be dropped unprocessed
+   * (stopping, or the partition moved away); it is then fetched again from the committed offset.
+   */
+  private async prepareSchemas(
+    messages: { value: Buffer | null }[],
+    b: Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'heartbeat'>,
+  ): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.decoder.prepare(messages.map((m) => m.value));
+        if (this.registryDown) this.log.info({}, 'schema registry reachable again');
+        this.registryDown = undefined;
+        return true;
+      } catch (err) {
+        if (!(err instanceof SchemaRegistryUnavailableError)) throw err;
+        this.metrics.registryUnavailable.inc();
+        if (this.registryDown === undefined) {
+          this.log.warn({ err: err.message }, 'schema registry unavailable; holding batches and retrying');
+        }
+        this.registryDown = err.message;
+      }
+      await b.heartbeat().catch(() => undefined);
+      await sleep(RECOVERY_BACKOFF_MS[Math.min(attempt, RECOVERY_BACKOFF_MS.length - 1)] ?? 5000);
+      if (!b.isRunning() || b.isStale()) return false;
+    }
   }
 
   /** The commit timer: idle partitions still close windows and flush throttled updates. */

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
-import {
-  decodeMetricEvent,
-  encodeAggregate,
-  EMIT_HEADER,
-  type DeadLetterReason,
-} from '@streammetrics/contracts';
+import { encodeAggregate, EMIT_HEADER, type DeadLetterReason } from '@streammetrics/contracts';
 import { CachedDefaultPartitioner } from '@streammetrics/kafka';
+import type { EventDecoder } from '@streammetrics/registry';
 import { PartitionWindows, type ChangelogEntry, type CollectResult } from '@streammetrics/windowing';
 import { BARRIER_KEY } from './changelog.restorer';
 import { deadLetterMessage, type SourceRecord } from './dead-letter.message';
@@ -42,6 +38,7 @@ export class PartitionTask {
     private readonly opts: ProcessorOptions,
     private readonly topics: ProcessorTopics,
     private readonly metrics: ProcessorMetrics,
+    private readonly decoder: EventDecoder,
   ) {
     this.windows = new PartitionWindows(opts.windowing);
   }
@@ -97,7 +94,10 @@ export class PartitionTask {
     this.state = 'ready';
   }
 
-  /** Folds a batch of input records into the window state; bad and late records become dead letters. */
+  /**
+   * Folds a batch of input records into the window state; bad and late records become dead letters.
+   * The decoder has prepared the batch: every writer schema it names is cached or known unknown.
+   */
   ingest(messages: { offset: string; key: Buffer | null; value: Buffer | null }[], wallNow: number): void {
     const from = BigInt(this.nextOffset);
     let last: bigint | undefined;
@@ -107,7 +107,7 @@ export class PartitionTask {
       if (offset < from) continue; // already reflected in the state (a batch fetched before a seek)
       last = offset;
       count++;
-      const decoded = decodeMetricEvent(m.value);
+      const decoded = this.decoder.decode(m.value);
       if (!decoded.ok) {
         this.deadLetter(
           m,

@@ -16,6 +16,7 @@ export class ProcessorMetrics {
   readonly overflowed: Gauge<'partition'>;
   readonly recoveries: Counter<'reason'>;
   readonly consumerFailures: Counter<'reason' | 'topic' | 'partition'>;
+  readonly registryUnavailable: Counter<string>;
 
   constructor(registry: Registry) {
     const r = [registry];
@@ -23,6 +24,11 @@ export class ProcessorMetrics {
       name: 'sm_processor_consumer_failures_total',
       help: 'Times the input consumer stopped for good (e.g. an undecodable record batch); the process then exits',
       labelNames: ['reason', 'topic', 'partition'],
+      registers: r,
+    });
+    this.registryUnavailable = new Counter({
+      name: 'sm_processor_schema_registry_unavailable_total',
+      help: 'Batches held back because a writer schema could not be fetched; retried with backoff',
       registers: r,
     });
     this.recordsIn = new Counter({

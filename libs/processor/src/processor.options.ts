@@ -14,6 +14,8 @@ export interface ProcessorOptions {
   /** Must stay below the session timeout: a stuck transaction is aborted before the group gives up on us. */
   transactionTimeoutMs: number;
   windowing: Partial<WindowingOptions>;
+  /** The Confluent-compatible API that resolves the schema ids of Confluent-framed values. */
+  schemaRegistryUrl: string;
   /** Codec of the batches the processor writes (outputs, dead letters, changelog). */
   compression: CompressionTypes;
   /**

@@ -8,6 +8,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
 import { createKafka } from '@streammetrics/kafka';
 import { exitForRestart, HealthService, METRICS_REGISTRY } from '@streammetrics/observability';
+import { EventDecoder, RegistrySchemaSource } from '@streammetrics/registry';
 import { EosRuntime } from './eos.runtime';
 import { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorOptions } from './processor.options';
@@ -40,6 +41,7 @@ export class ProcessorService implements OnApplicationBootstrap, BeforeApplicati
         warn: (o, m) => this.logger.warn(o, m),
         error: (o, m) => this.logger.error(o, m),
       },
+      new EventDecoder(new RegistrySchemaSource(opts.schemaRegistryUrl)),
     );
     health.register('kafka', () => this.runtime.health());
   }
