@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, infraShape, loadConfig } from '@streammetrics/config';
 import { DEAD_LETTER_TOPIC, EVENTS_TOPIC, isDeadLetterReason } from '@streammetrics/contracts';
-import { createKafka } from '@streammetrics/kafka';
+import { compressionOf, createKafka } from '@streammetrics/kafka';
 import { replayDeadLetters } from '@streammetrics/processor';
 
 function time(flag: string, v: string | undefined): number | undefined {
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     from: time('from', values.from),
     to: time('to', values.to),
     dryRun: values['dry-run'] ?? false,
+    compression: compressionOf(c.KAFKA_COMPRESSION),
   });
   process.stdout.write(
     `[replay] scanned ${r.scanned}, ${values['dry-run'] ? 'would replay' : 'replayed'} ${r.replayed} ${JSON.stringify(r.byReason)}\n`,

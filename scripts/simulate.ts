@@ -4,7 +4,7 @@
  * `npm start` runs it with `--rate 200` until SIGTERM. `--help` lists every option.
  */
 import { EVENTS_TOPIC, topicSpecs } from '@streammetrics/contracts';
-import { createKafka, provisionTopics } from '@streammetrics/kafka';
+import { compressionOf, createKafka, provisionTopics } from '@streammetrics/kafka';
 import { ConfigError, loadConfig } from '@streammetrics/config';
 import {
   FleetGenerator,
@@ -27,7 +27,11 @@ async function main(): Promise<number> {
   }
   const sink: EventSink =
     args.target === 'kafka'
-      ? new KafkaEventSink({ brokers: args.brokers, topic: `${args.topicPrefix}${EVENTS_TOPIC}` })
+      ? new KafkaEventSink({
+          brokers: args.brokers,
+          topic: `${args.topicPrefix}${EVENTS_TOPIC}`,
+          compression: compressionOf(env.KAFKA_COMPRESSION),
+        })
       : new HttpEventSink({ gatewayUrl: args.gatewayUrl, apiKey: args.apiKey as string });
   const generator = new FleetGenerator({
     services: args.services,

@@ -33,10 +33,14 @@ describe('the local schema registry', () => {
     expect(findRunnerJar(join(dir, 'missing'), '3.0.9')).toBeUndefined();
   });
 
-  it('listens on loopback only, on the given port, and ends with the jar', () => {
-    const args = registryJavaArgs('/x/runner.jar', 18081);
+  it('listens on loopback only, on the given port, keeps its schemas in a file, and ends with the jar', () => {
+    const args = registryJavaArgs('/x/runner.jar', 18081, '/x/data');
     expect(args).toEqual(
-      expect.arrayContaining(['-Dquarkus.http.host=127.0.0.1', '-Dquarkus.http.port=18081']),
+      expect.arrayContaining([
+        '-Dquarkus.http.host=127.0.0.1',
+        '-Dquarkus.http.port=18081',
+        '-Dapicurio.datasource.url=jdbc:h2:file:/x/data/registry',
+      ]),
     );
     expect(args.slice(-2)).toEqual(['-jar', '/x/runner.jar']);
   });

@@ -14,7 +14,7 @@ import {
 import { join } from 'node:path';
 import { getCompatibility, putCompatibility } from '@streammetrics/registry';
 import { isPortOpen, sleep } from './net.util';
-import { REGISTRY_DIR, REGISTRY_OUT, REGISTRY_PID } from './stack.paths';
+import { REGISTRY_DATA, REGISTRY_DIR, REGISTRY_OUT, REGISTRY_PID } from './stack.paths';
 
 /** Apicurio Registry: it serves the Confluent schema registry API and runs on the JVM we already need. */
 export const APICURIO_VERSION = '3.0.9';
@@ -26,7 +26,7 @@ const ARTIFACT = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:a
  */
 const COPY_GOAL = 'org.apache.maven.plugins:maven-dependency-plugin:2.8:copy';
 const APP_DIR = join(REGISTRY_DIR, `apicurio-registry-app-${APICURIO_VERSION}`);
-/** In-memory storage holds a few schemas: 256 MB of heap is plenty, the process stays near 200 MB. */
+/** A few schemas: 256 MB of heap is plenty, the process stays near 200 MB. */
 const HEAP = '256m';
 const GLOBAL_COMPATIBILITY = 'BACKWARD';
 
@@ -115,8 +115,13 @@ export async function ensureRegistryApp(log: (msg: string) => void): Promise<str
   return jar;
 }
 
-/** The JVM command line: loopback only, in-memory storage (Apicurio's default), no UI or auth. */
-export function registryJavaArgs(jar: string, port: number): string[] {
+/**
+ * The JVM command line: loopback only, no UI or auth, and the schemas in an H2 file under `data`
+ * instead of Apicurio's default in-memory database. The broker keeps its topics across `stack down`
+ * and `up`, so the registry must keep the ids their framed values carry: a restarted in-memory
+ * registry would hand the same ids to other schemas.
+ */
+export function registryJavaArgs(jar: string, port: number, data = REGISTRY_DATA): string[] {
   return [
     `-Xmx${HEAP}`,
     // The registry answers a handful of requests: the C1 compiler alone starts it about a second
@@ -128,6 +133,7 @@ export function registryJavaArgs(jar: string, port: number): string[] {
     // The same schema with other whitespace or key order must give the same id, not a new version;
     // Apicurio compares the raw text unless told otherwise.
     '-Dapicurio.ccompat.use-canonical-hash=true',
+    `-Dapicurio.datasource.url=jdbc:h2:file:${join(data, 'registry')}`,
     '-jar',
     jar,
   ];
@@ -178,8 +184,8 @@ export async function waitForRegistry(url: string, timeoutMs: number): Promise<v
 }
 
 /**
- * Apicurio starts with global compatibility NONE and keeps it in memory only: after every start the
- * local registry is set to BACKWARD like a production one, and read back to be sure it took.
+ * Apicurio starts with global compatibility NONE: after every start the local registry is set to
+ * BACKWARD like a production one (idempotent), and read back to be sure it took.
  */
 async function ensureGlobalCompatibility(url: string): Promise<void> {
   await putCompatibility(url, GLOBAL_COMPATIBILITY);
@@ -245,7 +251,7 @@ export async function startRegistry(
   return 'started';
 }
 
-/** Stops the registry with SIGTERM, SIGKILL after 30 s; its storage is in memory, nothing to keep. */
+/** Stops the registry with SIGTERM (H2 closes its file), SIGKILL after 30 s. */
 export async function stopRegistry(): Promise<'stopped' | 'not running'> {
   const pid = registryPid();
   if (pid === undefined) return 'not running';

@@ -14,3 +14,4 @@ export const KAFKA_POM = join(ROOT, 'scripts', 'stack', 'kafka.pom.xml');
 export const REGISTRY_DIR = join(STACK_DIR, 'registry');
 export const REGISTRY_PID = join(REGISTRY_DIR, 'registry.pid');
 export const REGISTRY_OUT = join(REGISTRY_DIR, 'registry.out');
+export const REGISTRY_DATA = join(REGISTRY_DIR, 'data');

@@ -1,8 +1,9 @@
 import { CompressionTypes, type Kafka } from 'kafkajs';
-import { topicSpecs, WINDOW_SPECS, windowIdOf, type AggregateRecord } from '@streammetrics/contracts';
+import { topicSpecs } from '@streammetrics/contracts';
 import { provisionTopics } from '@streammetrics/kafka';
-import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
+import { testKafka, uniqueName } from '@streammetrics/testing';
 import { generate } from './support-processor/event-generator';
+import { finalsAgainst, readOutputs } from './support-processor/finals';
 import { FLUSH_METRIC, flushMarkers } from './support-processor/flush-markers';
 import {
   committedTotal,
@@ -10,7 +11,7 @@ import {
   ProcessorProcess,
   waitFor,
 } from './support-processor/processor.process';
-import { exactWindows, windowKey } from './support-processor/window-oracle';
+import { exactWindows } from './support-processor/window-oracle';
 
 const PARTITIONS = 6;
 const GRACE_MS = 10_000;
@@ -92,31 +93,8 @@ describe('stream-processor: compressed input batches', () => {
     if (!finished) throw new Error(`processing did not finish:\n${processor.output.join('')}`);
     expect(processor.alive).toBe(true);
 
-    const out = await readTopics(
-      kafka,
-      [...WINDOW_SPECS.map((w) => `${prefix}${w.topic}`), `${prefix}metrics-dead-letter`],
-      {
-        readCommitted: true,
-        timeoutMs: 60_000,
-        settleMs: 2_000,
-        done: (rs) => rs.filter((r) => r.headers.emit === 'final').length >= expected.windows.size,
-      },
-    );
-    expect(out.filter((r) => r.topic.endsWith('metrics-dead-letter')).length).toBe(0);
-    const finals = new Map<string, AggregateRecord>();
-    for (const r of out) {
-      if (r.headers.emit !== 'final') continue;
-      const a = JSON.parse(r.value!.toString()) as AggregateRecord;
-      if (a.metricName === FLUSH_METRIC) continue;
-      finals.set(windowKey(a.serviceId, a.metricName, a.tags, windowIdOf(a.window), a.window.start), a);
-    }
-    const wrong = [...expected.windows].filter(([k, w]) => {
-      const a = finals.get(k);
-      return !a || a.count !== w.count || a.sum !== w.sum || a.min !== w.min || a.max !== w.max;
-    });
-    expect({ windows: finals.size, wrong: wrong.slice(0, 3).map(([k]) => k) }).toEqual({
-      windows: expected.windows.size,
-      wrong: [],
-    });
+    const { finals, deadLetters } = await readOutputs(kafka, prefix, expected.windows.size);
+    expect(deadLetters.length).toBe(0);
+    expect(finalsAgainst(expected, finals)).toEqual({ windows: expected.windows.size, wrong: [] });
   });
 });

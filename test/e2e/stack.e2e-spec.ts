@@ -7,7 +7,13 @@ const ROOT = join(__dirname, '..', '..');
 
 function stack(args: string[], env: Record<string, string> = {}) {
   // Only the variables under test: the stack command must not see the test run's URLs.
-  const { KAFKA_BROKERS: _k, DATABASE_URL: _d, REDIS_URL: _r, ...base } = process.env;
+  const {
+    KAFKA_BROKERS: _k,
+    SCHEMA_REGISTRY_URL: _s,
+    DATABASE_URL: _d,
+    REDIS_URL: _r,
+    ...base
+  } = process.env;
   const r = spawnSync('node', ['-r', '@swc-node/register', 'scripts/stack.ts', ...args], {
     cwd: ROOT,
     env: { ...base, ...env },
@@ -22,6 +28,7 @@ describe('npm run stack', () => {
   it('is a no-op when the stack already runs', () => {
     const r = stack(['up']);
     expect(r.out).toMatch(/kafka: (already running|external|found running)/);
+    expect(r.out).toMatch(/schema registry: (already running|found running)/);
     expect(r.out).toMatch(/migrations: up to date/);
     expect(r.code).toBe(0);
   });
@@ -41,10 +48,19 @@ describe('npm run stack', () => {
     await producer.send({ topic, acks: -1, messages: [{ value: 'kept' }] });
     await producer.disconnect();
 
-    expect(stack(['down']).out).toMatch(/kafka: stopped/);
-    expect(stack(['status']).out).toMatch(/kafka\s+down/);
+    const schemaBefore = /event schema: metrics-events-value id (\d+)/.exec(stack(['up']).out)?.[1];
+    expect(schemaBefore).toMatch(/^\d+$/);
+    const down = stack(['down']).out;
+    expect(down).toMatch(/kafka: stopped/);
+    expect(down).toMatch(/schema registry: stopped/);
+    const status = stack(['status']).out;
+    expect(status).toMatch(/kafka\s+down/);
+    expect(status).toMatch(/registry\s+down \(ECONNREFUSED\)/);
     const up = stack(['up']);
     expect(up.out).toMatch(/kafka: started/);
+    // The registry keeps its schemas too: the event schema has the id it had before.
+    expect(up.out).toMatch(/schema registry: started/);
+    expect(up.out).toContain(`event schema: metrics-events-value id ${schemaBefore}`);
     expect(up.code).toBe(0);
 
     const admin = testKafka().admin();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
 import type { SinkModuleOptions } from '@streammetrics/sink';
+import { compressionOf } from '@streammetrics/kafka';
 
 const shape = {
   ...infraShape,
@@ -35,6 +36,7 @@ export function sinkOptions(c: SinkConfig): SinkModuleOptions {
     redisUrl: c.REDIS_URL,
     topicPrefix: c.TOPIC_PREFIX,
     replicationFactor: c.KAFKA_REPLICATION_FACTOR,
+    compression: compressionOf(c.KAFKA_COMPRESSION),
     provision: true,
     parts: c.SINK_MAINTENANCE ? undefined : ['redis', 'postgres', 'deadletters'],
     partitionsConsumedConcurrently: c.SINK_PARTITIONS_CONCURRENCY,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@streammetrics/auth';
 import { GatewayModule } from '@streammetrics/gateway';
+import { compressionOf } from '@streammetrics/kafka';
 import { ObservabilityModule } from '@streammetrics/observability';
 import type { IngestGatewayConfig } from './ingest-gateway.config';
 
@@ -28,6 +29,7 @@ export class AppModule {
           ackTimeoutMs: c.GATEWAY_ACK_TIMEOUT_MS,
           sendRetries: c.GATEWAY_SEND_RETRIES,
           producers: c.GATEWAY_PRODUCERS,
+          compression: compressionOf(c.KAFKA_COMPRESSION),
           kafkaClientId: 'ingest-gateway',
         }),
       ],

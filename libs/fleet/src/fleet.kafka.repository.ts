@@ -7,6 +7,8 @@ export interface KafkaSinkOptions {
   brokers: string[];
   topic: string;
   clientId?: string;
+  /** Codec of the batches (default none). */
+  compression?: CompressionTypes;
 }
 
 /**
@@ -44,7 +46,7 @@ export class KafkaEventSink implements EventSink {
     if (events.length === 0) return;
     await this.producer.sendBatch({
       acks: -1,
-      compression: CompressionTypes.None,
+      compression: this.opts.compression ?? CompressionTypes.None,
       topicMessages: [
         {
           topic: this.opts.topic,

@@ -33,6 +33,7 @@ export class GatewayModule {
               ackTimeoutMs: opts.ackTimeoutMs,
               sendRetries: opts.sendRetries,
               producers: opts.producers,
+              compression: opts.compression,
               log: (level, message, extra) =>
                 level === 'error' || level === 'warn'
                   ? kafkaLog[level === 'error' ? 'error' : 'warn'](`${message} ${JSON.stringify(extra)}`)

@@ -1,3 +1,5 @@
+import type { CompressionTypes } from 'kafkajs';
+
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
 /** Everything the gateway lib needs, filled from the app's validated config (apps/ingest-gateway). */
@@ -23,5 +25,7 @@ export interface GatewayOptions {
   sendRetries: number;
   /** Idempotent producers side by side, i.e. Kafka batches in flight at once. */
   producers: number;
+  /** Codec of the event batches the gateway writes. */
+  compression: CompressionTypes;
   kafkaClientId: string;
 }

@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, CompressionTypes, Kafka, Message, Producer } from 'kafkajs';
 import { topicSpecs, EVENTS_TOPIC } from '@streammetrics/contracts';
 import {
   CachedDefaultPartitioner,
@@ -17,6 +17,7 @@ export interface KafkaEventsOptions {
   sendRetries: number;
   /** Producers used side by side: each has one request in flight (kafkajs serialises per broker). */
   producers: number;
+  compression: CompressionTypes;
   log?: KafkaClientOptions['log'];
 }
 
@@ -89,6 +90,7 @@ export class KafkaEventsRepository {
       topicMessages: [{ topic: this.topic, messages }],
       acks: -1,
       timeout: this.opts.ackTimeoutMs,
+      compression: this.opts.compression,
     });
   }
 

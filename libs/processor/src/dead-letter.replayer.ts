@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Message } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { DLQ_HEADERS } from '@streammetrics/contracts';
 
 export interface ReplayOptions {
@@ -12,6 +12,8 @@ export interface ReplayOptions {
   /** Dead-lettered before this epoch ms. */
   to?: number;
   dryRun: boolean;
+  /** Codec of the replayed batches (default none). */
+  compression?: CompressionTypes;
 }
 
 export interface ReplayResult {
@@ -84,7 +86,12 @@ export async function replayDeadLetters(kafka: Kafka, o: ReplayOptions): Promise
               });
             }
             if (out.length > 0 && !o.dryRun)
-              await producer.send({ topic: o.targetTopic, acks: -1, messages: out });
+              await producer.send({
+                topic: o.targetTopic,
+                acks: -1,
+                messages: out,
+                compression: o.compression ?? CompressionTypes.None,
+              });
           },
         })
         .catch(reject);

@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, type IHeaders, type Kafka, type Producer } from 'kafkajs';
 import { DLQ_HEADERS, type DeadLetterReason } from '@streammetrics/contracts';
 import type { SourceMessage } from './aggregate.batch';
 import { StoreUnavailableError } from './store.errors';
@@ -22,6 +22,7 @@ export class DeadLetterProducer {
     kafka: Kafka,
     private readonly topic: string,
     private readonly now: () => number,
+    private readonly compression = CompressionTypes.None,
   ) {
     this.producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   }
@@ -41,6 +42,7 @@ export class DeadLetterProducer {
       await this.producer.send({
         topic: this.topic,
         acks: -1,
+        compression: this.compression,
         messages: letters.map((l) => {
           const headers: IHeaders = { ...(l.source.message.headers ?? {}) };
           headers[DLQ_HEADERS.reason] = l.reason;

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
+import type { CompressionTypes, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { DEAD_LETTER_TOPIC, WINDOW_SPECS, topicSpecs } from '@streammetrics/contracts';
@@ -36,6 +36,8 @@ export interface SinkOptions {
   redisUrl: string;
   topicPrefix: string;
   replicationFactor: number;
+  /** Codec of the dead letters the sink writes (default none). */
+  compression?: CompressionTypes;
   /** Which parts run (default all); tests and benchmarks run one store at a time. */
   parts?: SinkPart[];
   /** Group id prefix, so tests get their own groups ('' in production). */
@@ -117,8 +119,11 @@ export class SinkRuntime {
       log: (level, message, extra) =>
         level === 'error' || level === 'warn' ? log.warn(extra, message) : undefined,
     });
-    this.deadLetters = new DeadLetterProducer(kafka, `${opts.topicPrefix}${DEAD_LETTER_TOPIC}`, () =>
-      clock.now(),
+    this.deadLetters = new DeadLetterProducer(
+      kafka,
+      `${opts.topicPrefix}${DEAD_LETTER_TOPIC}`,
+      () => clock.now(),
+      opts.compression,
     );
     const aggregateTopics = WINDOW_SPECS.map((w) => `${opts.topicPrefix}${w.topic}`);
     const common = {

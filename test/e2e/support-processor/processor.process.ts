@@ -26,6 +26,11 @@ export class ProcessorProcess {
     this.child.stderr?.on('data', keep);
   }
 
+  /** The exit code once the process ended by itself, null while it runs or after a signal. */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   get alive(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
