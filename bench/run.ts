@@ -26,7 +26,7 @@ import { measureThroughput } from './harness/throughput';
 import { loadStackConfig } from '../scripts/stack/stack.config';
 import { stackUp } from '../scripts/stack/stack.service';
 
-const OTHER_BENCHES = ['gateway', 'processor', 'sink', 'query', 'tdigest'];
+const OTHER_BENCHES = ['gateway', 'processor', 'sink', 'query', 'tdigest', 'decode'];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Args {

@@ -30,6 +30,12 @@ const patches = [
     target: 'src/protocol/requests/fetch/v11/response.js',
     source: join(__dirname, 'kafkajs-fetch-v11-response.js'),
   },
+  {
+    pkg: 'kafkajs',
+    version: '2.2.4',
+    target: 'src/protocol/recordBatch/crc32C/crc32C.js',
+    source: join(__dirname, 'kafkajs-crc32C.js'),
+  },
 ];
 
 for (const p of patches) {

@@ -1,9 +1,12 @@
-// STREAMMETRICS-PATCH: undecodable-batch-v1
+// STREAMMETRICS-PATCH: undecodable-batch-v2
 // kafkajs 2.2.4 src/protocol/requests/fetch/v11/response.js, patched. Stock kafkajs lets an error
 // from decoding one record batch (an unknown codec, a corrupt compressed payload) escape the whole
 // fetch response with no word of where it came from, and the consumer then stops or restarts in a
 // loop. Here such an error becomes a KafkaJSUndecodableBatchError that names the topic, partition
 // and first offset of the batch, and is not retriable: fetching the same bytes again cannot help.
+// Stock kafkajs checks no CRC either, so a batch damaged on disk or on the way could decode into
+// wrong records (a changed digit is a changed sum) without a word. Each complete v2 batch's CRC-32C
+// is checked here first, as the Java consumer does by default (check.crcs=true).
 // Everything else is stock; v4's decodeMessages is inlined so the batch's offset is at hand.
 const Decoder = require('../../../decoder');
 const { parse: parseV1 } = require('../v1/response');
@@ -11,9 +14,35 @@ const MessageSetDecoder = require('../../../messageSet/decoder');
 const RecordBatchDecoder = require('../../../recordBatch/v0/decoder');
 const { MAGIC_BYTE } = require('../../../recordBatch/v0');
 const { KafkaJSNonRetriableError } = require('../../../../errors');
+const crc32C = require('../../../recordBatch/crc32C');
 
 const MAGIC_OFFSET = 16;
 const RECORD_BATCH_OVERHEAD = 49;
+// In a v2 batch: baseOffset int64, batchLength int32, partitionLeaderEpoch int32, magic int8, then
+// the CRC, which covers everything from the attributes that follow it to the end of the batch.
+const LOG_OVERHEAD = 12;
+const CRC_OFFSET = 17;
+const CRC_COVERS_FROM = 21;
+
+class KafkaJSCorruptBatchError extends Error {
+  constructor(stored, computed) {
+    super(
+      `CRC-32C mismatch (stored ${stored.toString(16).padStart(8, '0')}, computed ${computed
+        .toString(16)
+        .padStart(8, '0')}): the batch was damaged on disk or on the way`,
+    );
+    this.name = 'KafkaJSCorruptBatchError';
+  }
+}
+
+/** Throws KafkaJSCorruptBatchError when the complete batch at `start` fails its CRC. */
+const checkCrc = (buffer, start) => {
+  const end = start + LOG_OVERHEAD + buffer.readInt32BE(start + 8);
+  if (end > buffer.length) return; // partial (maxBytes cut): the decoder stops there
+  const stored = buffer.readUInt32BE(start + CRC_OFFSET);
+  const computed = crc32C(buffer.subarray(start + CRC_COVERS_FROM, end));
+  if (stored !== computed) throw new KafkaJSCorruptBatchError(stored, computed);
+};
 
 class KafkaJSUndecodableBatchError extends KafkaJSNonRetriableError {
   constructor(topic, partition, offset, cause) {
@@ -50,6 +79,7 @@ const decodeMessages = async (decoder, topic, partition) => {
     while (messagesDecoder.canReadBytes(RECORD_BATCH_OVERHEAD)) {
       const batchOffset = messagesDecoder.buffer.readBigInt64BE(messagesDecoder.offset).toString();
       try {
+        checkCrc(messagesDecoder.buffer, messagesDecoder.offset);
         const recordBatch = await RecordBatchDecoder(messagesDecoder);
         records.push(...recordBatch.records);
       } catch (e) {

@@ -19,6 +19,7 @@ const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
   RecordBatch: (o: object) => Promise<Enc>;
 };
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: object) => Enc;
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
 const { decode } = require('kafkajs/src/protocol/requests/fetch/v11/response') as {
   decode(b: Buffer): Promise<{
     responses: {
@@ -92,14 +93,35 @@ describe('fetch v11 response (patched)', () => {
     // Corrupt the start of the snappy payload (after the 61-byte batch header) as a damaged disk or
     // proxy would: its length preamble no longer matches the data.
     bad.fill(0xff, 61, 66);
+    // With its CRC made to match, so the codec's own error is what is reported.
+    bad.writeUInt32BE(crc32C(bad.subarray(21)), 17);
     await expect(decode(fetchResponse('metrics-events', 2, [good, bad]))).rejects.toMatchObject({
       name: 'KafkaJSUndecodableBatchError',
       retriable: false,
       topic: 'metrics-events',
       partition: 2,
       offset: '1',
+      reason: expect.not.stringMatching(/Corrupt/),
       message: expect.stringMatching(
         /^cannot decode the record batch of metrics-events partition 2 at offset 1: /,
+      ),
+    });
+  });
+
+  it('refuses a batch that still decodes but fails its CRC, naming where and why', async () => {
+    const good = await batchAt(0, CompressionTypes.None, ['a']);
+    const bad = await batchAt(1, CompressionTypes.None, ['{"value":245.5}']);
+    // One digit of the value changed, as one flipped bit would: the records would decode, wrong.
+    const at = bad.indexOf('245.5');
+    bad[at] = '3'.charCodeAt(0);
+    await expect(decode(fetchResponse('metrics-events', 5, [good, bad]))).rejects.toMatchObject({
+      name: 'KafkaJSUndecodableBatchError',
+      topic: 'metrics-events',
+      partition: 5,
+      offset: '1',
+      reason: 'KafkaJSCorruptBatchError',
+      message: expect.stringMatching(
+        /^cannot decode the record batch of metrics-events partition 5 at offset 1: CRC-32C mismatch \(stored [0-9a-f]{8}, computed [0-9a-f]{8}\)/,
       ),
     });
   });

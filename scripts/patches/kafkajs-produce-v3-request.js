@@ -15,6 +15,8 @@ const { Produce: apiKey } = require('../../apiKeys');
 const { Types } = require('../../../message/compression');
 const RecordV0 = require('../../../recordBatch/record/v0');
 const { RecordBatch } = require('../../../recordBatch/v0');
+// The slice-by-8 CRC-32C of the crc32C patch (kafkajs-crc32C.js), over a range of the buffer.
+const crc32c = require('../../../recordBatch/crc32C/crc32C');
 
 /**
  * Produce Request (Version: 3) => transactional_id acks timeout [topic_data]
@@ -292,43 +294,3 @@ const encodePartitionFast = ({
   encoder.offset = buf.length;
   return encoder;
 };
-
-// CRC32C (Castagnoli), slice-by-8: eight table lookups per eight bytes instead of one per byte.
-const CRC_TABLES = (() => {
-  const t = new Int32Array(8 * 256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-    t[i] = c;
-  }
-  for (let i = 0; i < 256; i++) {
-    let c = t[i];
-    for (let s = 1; s < 8; s++) {
-      c = t[c & 0xff] ^ (c >>> 8);
-      t[s * 256 + i] = c;
-    }
-  }
-  return t;
-})();
-
-const crc32c = (buf, from, to) => {
-  const t = CRC_TABLES;
-  let crc = -1;
-  let i = from;
-  for (; i + 8 <= to; i += 8) {
-    const a = crc ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24));
-    crc =
-      t[1792 + (a & 0xff)] ^
-      t[1536 + ((a >>> 8) & 0xff)] ^
-      t[1280 + ((a >>> 16) & 0xff)] ^
-      t[1024 + (a >>> 24)] ^
-      t[768 + buf[i + 4]] ^
-      t[512 + buf[i + 5]] ^
-      t[256 + buf[i + 6]] ^
-      t[buf[i + 7]];
-  }
-  for (; i < to; i++) crc = t[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
-};
-
-module.exports.crc32c = crc32c;

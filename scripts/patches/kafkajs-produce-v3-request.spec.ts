@@ -42,11 +42,8 @@ const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: obje
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
   RecordBatch: (a: object) => Promise<EncInst>;
 };
-const stockCrc = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
 const patchedPath = require.resolve('kafkajs/src/protocol/requests/produce/v3/request');
-const produceV3 = require(patchedPath) as ((a: RequestArgs) => { encode(): Promise<Enc> }) & {
-  crc32c(b: Buffer, from: number, to: number): number;
-};
+const produceV3 = require(patchedPath) as (a: RequestArgs) => { encode(): Promise<Enc> };
 
 /** Stock kafkajs 2.2.4's produce v3 encoding, uncompressed, assembled from its untouched parts. */
 async function stockEncode(a: RequestArgs): Promise<Buffer> {
@@ -150,17 +147,5 @@ describe('patched kafkajs produce v3 request encoder', () => {
     const stock = await stockEncode(args);
     expect(patched.length).toBe(stock.length);
     expect(patched.equals(stock)).toBe(true);
-  });
-
-  it('computes the same CRC32C as stock kafkajs at every length and offset', () => {
-    const r = rng(99);
-    const buf = Buffer.from(Array.from({ length: 300 }, () => Math.floor(r() * 256)));
-    for (let from = 0; from < 9; from++) {
-      for (let len = 0; len < 290; len += 7) {
-        expect(produceV3.crc32c(buf, from, from + len)).toBe(stockCrc(buf.subarray(from, from + len)));
-      }
-    }
-    // The standard check value of CRC-32C.
-    expect(produceV3.crc32c(Buffer.from('123456789'), 0, 9)).toBe(0xe3069283);
   });
 });

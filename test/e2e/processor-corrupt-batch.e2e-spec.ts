@@ -64,7 +64,7 @@ describe('stream-processor: a corrupt record batch on the broker', () => {
       });
     }
     await producer.disconnect();
-    // The gzip member's magic bytes (1f 8b) zeroed: no inflater takes it.
+    // The gzip member's magic bytes (1f 8b) zeroed; the batch's CRC-32C no longer matches.
     corruptBatch(input, 0, 100n, Buffer.from([0, 0]));
 
     processor.start();
@@ -73,6 +73,7 @@ describe('stream-processor: a corrupt record batch on the broker', () => {
     if (!exited) throw new Error(`the processor kept running on a corrupt batch:\n${output}`);
     expect(processor.exitCode).toBe(1);
     expect(output).toContain(`cannot decode the record batch of ${input} partition 0 at offset 100`);
+    expect(output).toContain('CRC-32C mismatch');
     expect(output).toContain('input consumer stopped for good');
 
     const progress = await groupProgress(kafka, groupId, input);

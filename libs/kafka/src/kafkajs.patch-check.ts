@@ -10,7 +10,7 @@ const REQUIRED = [
   { module: 'kafkajs/src/consumer/filterAbortedMessages', marker: 'STREAMMETRICS-PATCH: read-committed-v1' },
   {
     module: 'kafkajs/src/protocol/requests/fetch/v11/response',
-    marker: 'STREAMMETRICS-PATCH: undecodable-batch-v1',
+    marker: 'STREAMMETRICS-PATCH: undecodable-batch-v2',
   },
 ];
 
