@@ -1,22 +1,13 @@
+import { STATS, type FilledWindowStats } from './stats';
 import type { WindowSpec } from './windows';
 
 /** One window result on a `metrics-aggregated-*` topic (DESIGN.md "The aggregate record"), v1. */
-export interface AggregateRecord {
+export interface AggregateRecord extends FilledWindowStats {
   serviceId: string;
   metricName: string;
   /** Canonical tag set of the series; {} for the service-level rollup. */
   tags: Record<string, string>;
   window: { type: WindowSpec['type']; size: WindowSpec['size']; start: number; end: number };
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  avg: number;
-  /** Events per second over the window's length. */
-  rate: number;
-  p50: number;
-  p95: number;
-  p99: number;
   /** Base64 of the binary t-digest (libs/tdigest encoding). */
   digest: string;
   final: boolean;
@@ -31,19 +22,7 @@ export function encodeAggregate(record: AggregateRecord): Buffer {
   return Buffer.from(JSON.stringify(record));
 }
 
-const NUMERIC_FIELDS = [
-  'count',
-  'sum',
-  'min',
-  'max',
-  'avg',
-  'rate',
-  'p50',
-  'p95',
-  'p99',
-  'streamTime',
-  'emittedAt',
-];
+const NUMERIC_FIELDS = [...STATS, 'streamTime', 'emittedAt'];
 
 /** Decodes and checks the shape of an aggregate record; throws a descriptive error otherwise. */
 export function decodeAggregate(bytes: Buffer | null): AggregateRecord {

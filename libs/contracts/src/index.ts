@@ -9,3 +9,4 @@ export * from './dead-letter';
 export * from './redis-keys';
 export * from './hot-store.format';
 export * from './seeded-random';
+export * from './stats';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Pool } from 'pg';
-import { tagsHash } from '@streammetrics/contracts';
+import { statsOf, tagsHash, type Stat, type WindowStats } from '@streammetrics/contracts';
 import { HealthService } from '@streammetrics/observability';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
 import type { SeriesWindow } from './query.dto';
@@ -23,19 +23,14 @@ const TABLE: Record<SeriesWindow, string> = {
 
 const ROLLUP_HASH = tagsHash({});
 
-interface WindowRow {
+/** A stored window as pg returns it: BIGINTs as strings, a missing statistic as null. */
+interface WindowRow extends Record<Stat, number | string | null> {
   start: string;
   end: string;
   tags: Record<string, string>;
   count: string;
   sum: number;
-  min: number | null;
-  max: number | null;
-  avg: number | null;
   rate: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
   is_final: boolean;
   stream_time: string;
   digest?: Buffer | null;
@@ -166,22 +161,15 @@ export class ColdStoreRepository implements OnModuleDestroy {
   }
 }
 
-const n = (v: number | null) => (v === null ? NaN : v);
-
 function toWindow(r: WindowRow): StoredWindow {
   return {
+    ...(statsOf(r) as WindowStats),
     start: Number(r.start),
     end: Number(r.end),
     tags: r.tags,
     count: Number(r.count),
     sum: r.sum,
-    min: n(r.min),
-    max: n(r.max),
-    avg: n(r.avg),
-    rate: n(r.rate),
-    p50: n(r.p50),
-    p95: n(r.p95),
-    p99: n(r.p99),
+    rate: r.rate ?? 0,
     final: r.is_final,
     streamTime: Number(r.stream_time),
     digest: r.digest ? new Uint8Array(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength) : null,

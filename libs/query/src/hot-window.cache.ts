@@ -1,4 +1,4 @@
-import type { AggregateRecord } from '@streammetrics/contracts';
+import { statsOf, type AggregateRecord } from '@streammetrics/contracts';
 import type { StoredWindow } from './series.point';
 
 interface Entry {
@@ -53,15 +53,7 @@ export class HotWindowCache {
         start: r.window.start,
         end: r.window.end,
         tags: r.tags ?? {},
-        count: r.count,
-        sum: r.sum,
-        min: r.min,
-        max: r.max,
-        avg: r.avg,
-        rate: r.rate,
-        p50: r.p50,
-        p95: r.p95,
-        p99: r.p99,
+        ...statsOf(r),
         final: r.final,
         streamTime: r.streamTime,
         digest: null,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TotalsFold, windowStats } from '@streammetrics/windowing';
 import { ColdStoreRepository } from './cold-store.repository';
 import { HotStoreRepository } from './hot-store.repository';
 import type { MetricStreamQuery } from './query.dto';
@@ -30,16 +31,17 @@ export class MetricStreamService {
     const from = Math.floor(q.start / MINUTE) * MINUTE;
     const to = q.end;
     const seam = Math.ceil(this.reader.seam() / MINUTE) * MINUTE;
-    const buckets = new Map<number, { count: number; sum: number; min: number; max: number }>();
-    const add = (b: { start: number; count: number; sum: number; min: number; max: number }) => {
-      const cur = buckets.get(b.start);
-      if (!cur) buckets.set(b.start, { count: b.count, sum: b.sum, min: b.min, max: b.max });
-      else {
-        cur.count += b.count;
-        cur.sum += b.sum;
-        cur.min = Math.min(cur.min, b.min);
-        cur.max = Math.max(cur.max, b.max);
-      }
+    const buckets = new Map<number, TotalsFold>();
+    const add = (b: {
+      start: number;
+      count: number;
+      sum: number;
+      min: number | null;
+      max: number | null;
+    }) => {
+      let cur = buckets.get(b.start);
+      if (!cur) buckets.set(b.start, (cur = new TotalsFold()));
+      cur.add(b);
     };
     const coldPart = from < seam ? this.cold.minuteBuckets(q.name, q.service, from, Math.min(to, seam)) : [];
     const hotPart = (async () => {
@@ -52,12 +54,15 @@ export class MetricStreamService {
     for (const w of h) add(w);
     const data = [...buckets.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([start, b]) => ({
-        time: new Date(start).toISOString().replace('.000Z', 'Z'),
-        avg: b.count > 0 ? b.sum / b.count : null,
-        max: Number.isFinite(b.max) ? b.max : null,
-        min: Number.isFinite(b.min) ? b.min : null,
-      }));
+      .map(([start, b]) => {
+        const s = windowStats(b, MINUTE, null);
+        return {
+          time: new Date(start).toISOString().replace('.000Z', 'Z'),
+          avg: s.avg,
+          max: s.max,
+          min: s.min,
+        };
+      });
     return { data };
   }
 }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TDigest } from '@streammetrics/tdigest';
 import { CLOCK, type Clock } from './clock';
 import { HotStoreRepository } from './hot-store.repository';
-import { decodeDigest, type StoredWindow } from './series.point';
+import { combinedStats } from './series.point';
 
 export interface MetricOverview {
   metric: string;
@@ -39,8 +38,6 @@ export function isErrorTagSet(tags: Record<string, string>): boolean {
   }
   return tags.error === 'true' || tags.outcome === 'error' || tags.outcome === 'failure';
 }
-
-const orNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
 
 /** The dashboard's services overview, computed from the hot tier in one pipelined read per metric. */
 @Injectable()
@@ -88,7 +85,7 @@ export class OverviewService {
     ]);
     const finals = history.filter((w) => w.final);
     const chosen = finals[finals.length - 1] ?? history[history.length - 1];
-    const spark = history.map((w) => ({ start: w.start, rate: w.rate, p99: orNull(w.p99) }));
+    const spark = history.map((w) => ({ start: w.start, rate: w.rate, p99: w.p99 }));
     if (!chosen) {
       return {
         metric,
@@ -104,15 +101,14 @@ export class OverviewService {
     }
     const same = recent.filter((w) => w.start === chosen.start);
     const errors = same.filter((w) => isErrorTagSet(w.tags));
-    let p = [chosen.p50, chosen.p95, chosen.p99];
-    if (errors.length > 0) {
-      const ok = same.filter(
-        (w): w is StoredWindow & { digest: Uint8Array } => !isErrorTagSet(w.tags) && !!w.digest,
-      );
-      p = ok.length
-        ? TDigest.mergeAll(ok.map((w) => decodeDigest(w.digest))).quantiles([0.5, 0.95, 0.99])
-        : [NaN, NaN, NaN];
-    }
+    // Latency of the successful requests only, when errors are there to leave out.
+    const p: { p50: number | null; p95: number | null; p99: number | null } =
+      errors.length > 0
+        ? combinedStats(
+            same.filter((w) => !isErrorTagSet(w.tags)),
+            MINUTE,
+          ).stats
+        : chosen;
     const errorCount = errors.reduce((a, w) => a + w.count, 0);
     return {
       metric,
@@ -120,9 +116,9 @@ export class OverviewService {
       rate: chosen.rate,
       count: chosen.count,
       errorRatio: chosen.count > 0 ? errorCount / chosen.count : null,
-      p50: orNull(p[0]),
-      p95: orNull(p[1]),
-      p99: orNull(p[2]),
+      p50: p.p50,
+      p95: p.p95,
+      p99: p.p99,
       spark,
     };
   }

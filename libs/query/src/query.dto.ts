@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalTags, type WindowId, type RollupId } from '@streammetrics/contracts';
+import { canonicalTags, STATS, type RollupId, type Stat, type WindowId } from '@streammetrics/contracts';
 import { ApiError, type QueryProblem } from './api-error';
 
 /** Query-string schemas of the REST API. One parse reports every problem at once (400). */
@@ -7,8 +7,7 @@ import { ApiError, type QueryProblem } from './api-error';
 export const SERIES_WINDOWS = ['1m', '5m', '15m', '1m-hop10s', '1h', '1d'] as const;
 export type SeriesWindow = WindowId | RollupId;
 
-export const STATS = ['count', 'sum', 'min', 'max', 'avg', 'rate', 'p50', 'p95', 'p99'] as const;
-export type Stat = (typeof STATS)[number];
+export { STATS, type Stat };
 
 /** Step between two window starts; hopping 1m windows start every 10 s. */
 export const WINDOW_STEP_MS: Record<SeriesWindow, number> = {

@@ -1,22 +1,14 @@
+import { QUANTILE_STAT_NAMES, type Stat, type WindowStats } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
-import type { Stat } from './query.dto';
+import { mergeDigests, TotalsFold, windowStats } from '@streammetrics/windowing';
 
 export type Tier = 'hot' | 'cold';
 
 /** One stored window of one tag set, as either store returns it. */
-export interface StoredWindow {
+export interface StoredWindow extends WindowStats {
   start: number;
   end: number;
   tags: Record<string, string>;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  avg: number;
-  rate: number;
-  p50: number;
-  p95: number;
-  p99: number;
   final: boolean;
   streamTime: number;
   /** Binary t-digest; only loaded when windows of several tag sets must be merged. */
@@ -35,12 +27,29 @@ export interface SeriesPoint {
   stats: Partial<Record<Stat, number | null>>;
 }
 
-const num = (v: number) => (Number.isFinite(v) ? v : null);
-
-function pick(w: Omit<StoredWindow, 'tags' | 'digest'>, stats: readonly Stat[]): SeriesPoint['stats'] {
+function pick(w: WindowStats, stats: readonly Stat[]): SeriesPoint['stats'] {
   const out: SeriesPoint['stats'] = {};
-  for (const s of stats) out[s] = num(w[s]);
+  for (const s of stats) out[s] = w[s];
   return out;
+}
+
+/** The merged digest of the windows that have events and a digest; null when none has. */
+export function mergedDigestOf(windows: readonly StoredWindow[]): TDigest | null {
+  return mergeDigests(
+    windows.filter((w) => w.digest && w.count > 0).map((w) => decodeDigest(w.digest as Uint8Array)),
+  );
+}
+
+/** The statistics of several stored windows taken as one window of `sizeMs`. */
+export function combinedStats(
+  windows: readonly StoredWindow[],
+  sizeMs: number,
+  withQuantiles = true,
+): { stats: WindowStats; digest: TDigest | null } {
+  const totals = new TotalsFold();
+  for (const w of windows) totals.add(w);
+  const digest = withQuantiles ? mergedDigestOf(windows) : null;
+  return { stats: windowStats(totals, sizeMs, digest), digest };
 }
 
 /**
@@ -83,42 +92,9 @@ export function mergeWindows(
       stats: pick(first, stats),
     };
   }
-  let count = 0;
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let final = true;
-  for (const w of windows) {
-    count += w.count;
-    sum += w.sum;
-    if (w.min < min) min = w.min;
-    if (w.max > max) max = w.max;
-    final &&= w.final;
-  }
-  const wantsQuantiles = stats.some((s) => s === 'p50' || s === 'p95' || s === 'p99');
-  let p = [NaN, NaN, NaN];
-  if (wantsQuantiles) {
-    const digests = windows
-      .filter((w) => w.digest && w.count > 0)
-      .map((w) => decodeDigest(w.digest as Uint8Array));
-    if (digests.length) p = TDigest.mergeAll(digests).quantiles([0.5, 0.95, 0.99]);
-  }
-  const merged = {
-    start: first.start,
-    end: first.end,
-    count,
-    sum,
-    min,
-    max,
-    avg: count > 0 ? sum / count : NaN,
-    rate: count / (sizeMs / 1000),
-    p50: p[0] as number,
-    p95: p[1] as number,
-    p99: p[2] as number,
-    final,
-    streamTime: 0,
-    tier,
-  };
+  const final = windows.every((w) => w.final);
+  const wantsQuantiles = stats.some((s) => (QUANTILE_STAT_NAMES as readonly string[]).includes(s));
+  const merged = combinedStats(windows, sizeMs, wantsQuantiles).stats;
   return {
     start: first.start,
     end: first.end,

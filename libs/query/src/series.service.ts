@@ -1,26 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { QUANTILE_STAT_NAMES } from '@streammetrics/contracts';
 import { CLOCK, type Clock } from './clock';
 import type { TagSelector } from './cold-store.repository';
 import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesQuery, type SeriesWindow, type Stat } from './query.dto';
 import { mergeWindows, toPoints, type SeriesPoint, type StoredWindow, type Tier } from './series.point';
 import { TieredReader } from './tiered.reader';
 
-export interface SeriesPointDto {
+/** One point of a series: where it lies and came from, and the statistics the query asked for. */
+export interface SeriesPointDto extends Partial<Record<Stat, number | null>> {
   /** Window start, epoch ms. */
   start: number;
   end: number;
   time: string;
   tier: Tier;
   final: boolean;
-  count?: number | null;
-  sum?: number | null;
-  min?: number | null;
-  max?: number | null;
-  avg?: number | null;
-  rate?: number | null;
-  p50?: number | null;
-  p95?: number | null;
-  p99?: number | null;
 }
 
 export interface SeriesResponse {
@@ -37,7 +30,6 @@ export interface SeriesResponse {
   series: { group: string | null; tags: Record<string, string>; points: SeriesPointDto[] }[];
 }
 
-const QUANTILE_STATS: readonly Stat[] = ['p50', 'p95', 'p99'];
 const COMMA = Buffer.from(',');
 
 @Injectable()
@@ -58,7 +50,7 @@ export class SeriesService {
       ? { kind: 'filter', tags: q.tag, groupBy: q.groupBy }
       : { kind: 'rollup' };
     // Digests are only needed when several tag sets are merged into one point.
-    const withDigest = filtered && q.stats.some((s) => QUANTILE_STATS.includes(s));
+    const withDigest = filtered && q.stats.some((s) => (QUANTILE_STAT_NAMES as readonly Stat[]).includes(s));
     const windows = await this.reader.read({
       serviceId: q.service,
       metricName: q.metric,

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { tagsKey } from '@streammetrics/contracts';
-import { TDigest } from '@streammetrics/tdigest';
+import { mergeDigests, TotalsFold, windowStats } from '@streammetrics/windowing';
 import { CLOCK, type Clock } from './clock';
 import type { TagSelector } from './cold-store.repository';
 import type { SummaryQuery } from './query.dto';
-import { decodeDigest, type StoredWindow } from './series.point';
+import { mergedDigestOf, type StoredWindow } from './series.point';
 import { HourPartialCache, type HourPartial } from './summary.cache';
 import { TieredReader } from './tiered.reader';
 
@@ -36,26 +36,11 @@ export const HOURLY_MERGE_MIN_RANGE_MS = 6 * HOUR;
 const orNull = (v: number) => (Number.isFinite(v) ? v : null);
 
 function partialOf(windows: readonly StoredWindow[]): HourPartial {
-  const p: HourPartial = {
-    count: 0,
-    sum: 0,
-    min: Infinity,
-    max: -Infinity,
-    windows: windows.length,
-    hot: 0,
-    digest: null,
-  };
-  const digests: TDigest[] = [];
-  for (const w of windows) {
-    p.count += w.count;
-    p.sum += w.sum;
-    if (w.min < p.min) p.min = w.min;
-    if (w.max > p.max) p.max = w.max;
-    if (w.tier === 'hot') p.hot++;
-    if (w.digest && w.count > 0) digests.push(decodeDigest(w.digest));
-  }
-  if (digests.length) p.digest = TDigest.mergeAll(digests);
-  return p;
+  const totals = new TotalsFold();
+  for (const w of windows) totals.add(w);
+  const { count, sum, min, max } = totals;
+  const hot = windows.filter((w) => w.tier === 'hot').length;
+  return { count, sum, min, max, windows: windows.length, hot, digest: mergedDigestOf(windows) };
 }
 
 /**
@@ -81,6 +66,8 @@ export class SummaryService {
         ? await this.byHour(q, from, to, selector)
         : [partialOf(await this.read(q, from, to, selector))];
     const total = combine(parts);
+    const stats = windowStats(total, to - from, null);
+    // Any levels can be asked for: the merged digest answers them, not the window's fixed quantiles.
     const values = total.digest ? total.digest.quantiles(q.q) : q.q.map(() => NaN);
     return {
       service: q.service,
@@ -89,11 +76,11 @@ export class SummaryService {
       to,
       tags: q.tag,
       windows: { hot: total.hot, cold: total.windows - total.hot },
-      count: total.count,
-      sum: total.sum,
-      min: orNull(total.min),
-      max: orNull(total.max),
-      avg: total.count > 0 ? total.sum / total.count : null,
+      count: stats.count,
+      sum: stats.sum,
+      min: stats.min,
+      max: stats.max,
+      avg: stats.avg,
       quantiles: q.q.map((qq, i) => ({ q: qq, value: orNull(values[i] as number) })),
     };
   }
@@ -221,17 +208,16 @@ interface ColdSpan {
 
 /** One partial of several: totals added, digests merged. */
 function combine(parts: readonly HourPartial[]): HourPartial {
-  const total = partialOf([]);
-  const digests: TDigest[] = [];
-  for (const p of parts) {
-    total.count += p.count;
-    total.sum += p.sum;
-    total.min = Math.min(total.min, p.min);
-    total.max = Math.max(total.max, p.max);
-    total.windows += p.windows;
-    total.hot += p.hot;
-    if (p.digest) digests.push(p.digest);
-  }
-  if (digests.length) total.digest = digests.length === 1 ? (digests[0] ?? null) : TDigest.mergeAll(digests);
-  return total;
+  const totals = new TotalsFold();
+  for (const p of parts) totals.add(p);
+  const { count, sum, min, max } = totals;
+  return {
+    count,
+    sum,
+    min,
+    max,
+    windows: parts.reduce((n, p) => n + p.windows, 0),
+    hot: parts.reduce((n, p) => n + p.hot, 0),
+    digest: mergeDigests(parts.flatMap((p) => (p.digest ? [p.digest] : []))),
+  };
 }

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalTags, tagsKey, type WindowId } from '@streammetrics/contracts';
-import { TDigest } from '@streammetrics/tdigest';
 import { CLOCK, type Clock } from './clock';
 import { ColdStoreRepository, type TagSelector } from './cold-store.repository';
 import { ColdWindowCache } from './cold-window.cache';
 import { HotStoreRepository } from './hot-store.repository';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
 import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesWindow } from './query.dto';
-import { decodeDigest, type StoredWindow } from './series.point';
+import { combinedStats, type StoredWindow } from './series.point';
 
 export interface WindowRead {
   serviceId: string;
@@ -155,32 +154,12 @@ export function rollUp(
   for (const g of groups.values()) {
     const first = g[0] as StoredWindow;
     const start = Math.floor(first.start / bucketMs) * bucketMs;
-    let count = 0;
-    let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const w of g) {
-      count += w.count;
-      sum += w.sum;
-      if (w.min < min) min = w.min;
-      if (w.max > max) max = w.max;
-    }
-    const digests = g.filter((w) => w.digest && w.count > 0).map((w) => decodeDigest(w.digest as Uint8Array));
-    const merged = digests.length ? TDigest.mergeAll(digests) : null;
-    const [p50, p95, p99] = merged ? merged.quantiles([0.5, 0.95, 0.99]) : [NaN, NaN, NaN];
+    const { stats, digest: merged } = combinedStats(g, bucketMs);
     out.push({
       start,
       end: start + bucketMs,
       tags: first.tags,
-      count,
-      sum,
-      min,
-      max,
-      avg: count > 0 ? sum / count : NaN,
-      rate: count / (bucketMs / 1000),
-      p50: p50 as number,
-      p95: p95 as number,
-      p99: p99 as number,
+      ...stats,
       // A composed bucket is still filling: the rollup the sink writes later is the final one.
       final: false,
       streamTime: g.reduce((m, w) => Math.max(m, w.streamTime), 0),

@@ -1,4 +1,4 @@
-import type { AggregateRecord } from '@streammetrics/contracts';
+import { statsOf, type AggregateRecord } from '@streammetrics/contracts';
 
 /**
  * The JSON AggregateRecord the sink stores in Redis (hot-store.format.ts), with a fixed field order
@@ -14,15 +14,7 @@ export function encodeHotRecord(r: AggregateRecord): string {
     serviceId: r.serviceId,
     metricName: r.metricName,
     tags: r.tags,
-    count: r.count,
-    sum: r.sum,
-    min: r.min,
-    max: r.max,
-    avg: r.avg,
-    rate: r.rate,
-    p50: r.p50,
-    p95: r.p95,
-    p99: r.p99,
+    ...statsOf(r),
     digest: r.digest,
     emittedAt: r.emittedAt,
   });

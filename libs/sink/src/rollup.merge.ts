@@ -1,4 +1,6 @@
+import type { WindowStats } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
+import { mergeDigests, TotalsFold, windowStats } from '@streammetrics/windowing';
 
 /** One input window of a series (a final 1m window, or an hourly rollup for the daily). */
 export interface RollupInput {
@@ -15,22 +17,13 @@ export interface RollupInput {
   digest: Uint8Array | null;
 }
 
-export interface RollupRow {
+export interface RollupRow extends WindowStats {
   serviceId: string;
   metricName: string;
   tagsHash: string;
   tags: Record<string, string>;
   start: number;
   end: number;
-  count: number;
-  sum: number;
-  avg: number;
-  min: number;
-  max: number;
-  rate: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
   digest: Buffer | null;
   streamTime: number;
 }
@@ -48,17 +41,11 @@ export function mergeSeries(
 ): RollupRow {
   const first = inputs[0];
   if (!first) throw new Error('mergeSeries: no inputs');
-  let count = 0;
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
+  const totals = new TotalsFold();
   let streamTime = 0;
   const digests: TDigest[] = [];
   for (const w of inputs) {
-    count += w.count;
-    sum += w.sum;
-    if (w.min < min) min = w.min;
-    if (w.max > max) max = w.max;
+    totals.add(w);
     if (w.streamTime > streamTime) streamTime = w.streamTime;
     if (w.digest) {
       try {
@@ -68,9 +55,7 @@ export function mergeSeries(
       }
     }
   }
-  const merged = digests.length > 0 ? TDigest.mergeAll(digests) : null;
-  const [p50, p95, p99] =
-    merged && merged.count > 0 ? merged.quantiles([0.5, 0.95, 0.99]) : [null, null, null];
+  const merged = mergeDigests(digests);
   return {
     serviceId: first.serviceId,
     metricName: first.metricName,
@@ -78,15 +63,7 @@ export function mergeSeries(
     tags: first.tags,
     start: bucketStart,
     end: bucketStart + bucketMs,
-    count,
-    sum,
-    avg: count > 0 ? sum / count : 0,
-    min,
-    max,
-    rate: count / (bucketMs / 1000),
-    p50: p50 ?? null,
-    p95: p95 ?? null,
-    p99: p99 ?? null,
+    ...windowStats(totals, bucketMs, merged),
     digest: merged ? Buffer.from(merged.toBytes()) : null,
     streamTime,
   };

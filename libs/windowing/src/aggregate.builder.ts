@@ -1,8 +1,7 @@
 import type { AggregateRecord, WindowSpec } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
 import type { Series, Slice } from './slice.state';
-
-const QUANTILES = [0.5, 0.95, 0.99] as const;
+import { filledWindowStats, TotalsFold } from './window.stats';
 
 /**
  * The window digest of the aggregate being built. It lives only inside buildAggregate (the record
@@ -27,37 +26,21 @@ export function buildAggregate(
   final: boolean,
   compression: number,
 ): AggregateRecord {
-  let count = 0;
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
+  const totals = new TotalsFold();
   const digests: TDigest[] = [];
   for (const s of slices) {
-    const d = s.digest;
-    count += d.count;
-    sum += d.sum;
-    if (d.min < min) min = d.min;
-    if (d.max > max) max = d.max;
-    digests.push(d);
+    totals.add(s.digest);
+    digests.push(s.digest);
   }
   if (windowDigest === undefined || windowDigest.compression !== compression)
     windowDigest = new TDigest({ compression });
   const merged = windowDigest.reset().merge(...digests);
-  const [p50, p95, p99] = merged.quantiles(QUANTILES) as [number, number, number];
   return {
     serviceId: series.group.serviceId,
     metricName: series.group.metricName,
     tags: series.tags,
     window: { type: spec.type, size: spec.size, start, end: start + spec.sizeMs },
-    count,
-    sum,
-    min,
-    max,
-    avg: sum / count,
-    rate: count / (spec.sizeMs / 1000),
-    p50,
-    p95,
-    p99,
+    ...filledWindowStats(totals, spec.sizeMs, merged),
     digest: merged.toBase64(),
     final,
     streamTime,

@@ -4,3 +4,4 @@ export * from './changelog.codec';
 export * from './partition.windows';
 export { OVERFLOW_TAGS } from './slice.state';
 export { fastTagsKey } from './slice.store';
+export * from './window.stats';
