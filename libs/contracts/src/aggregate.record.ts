@@ -1,6 +1,6 @@
 import type { WindowSpec } from './windows';
 
-/** One window result on a `metrics-aggregated-*` topic (DESIGN.md "The aggregate record"), v1. */
+/** One window result on a `metrics-aggregated-*` topic (docs/CONTRACTS.md "The aggregate record"), v1. */
 export interface AggregateRecord {
   serviceId: string;
   metricName: string;
