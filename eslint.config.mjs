@@ -1,4 +1,4 @@
-// Flat config. The domain libs stay framework-free (STYLE.md §2): the restricted-imports block
+// Flat config. The domain libs stay framework-free, testable with no I/O: the restricted-imports block
 // below fails the lint if tdigest, windowing or contracts reach for NestJS, Kafka or a database.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -7,7 +7,7 @@ const frameworkFree = {
   patterns: [
     {
       group: ['@nestjs/*', 'kafkajs', 'pg', 'ioredis', '@streammetrics/kafka', '@streammetrics/storage'],
-      message: 'Domain libs import no framework, broker or database (STYLE.md §2).',
+      message: 'Domain libs import no framework, broker or database (CONTRIBUTING.md).',
     },
   ],
 };
@@ -62,7 +62,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', frameworkFree] },
   },
   {
-    // Configuration is read once (STYLE.md §5): only libs/config and the scripts touch process.env.
+    // Configuration is read once, at boot: only libs/config and the scripts touch process.env.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['libs/config/**', 'apps/*/src/*.config.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: {

@@ -1,4 +1,4 @@
-// Three tiers (STYLE.md §10): unit specs are pure and co-located; integration specs talk to one
+// Three tiers (CONTRIBUTING.md "Tests"): unit specs are pure and co-located; integration specs talk to one
 // real service; e2e specs run the real apps against the real stack. The two I/O tiers share one
 // global setup that provides Kafka, PostgreSQL and Redis (test/setup/global-setup.ts).
 const { readFileSync } = require('node:fs');

@@ -1,5 +1,5 @@
 /**
- * The port each app listens on (DESIGN.md "Apps"): HTTP for the gateway and the query API, health
+ * The port each app listens on (docs/CONTRACTS.md "Apps"): HTTP for the gateway and the query API, health
  * and /metrics only for the processor and the sink. The Dockerfile's health check, docker/compose.yml
  * and the k8s manifests all use these; scripts/deploy/deploy-manifests.spec.ts holds them together.
  */

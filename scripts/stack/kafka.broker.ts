@@ -70,7 +70,7 @@ function writeBrokerConfig(o: BrokerOptions): void {
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': KAFKA_DATA,
     'num.partitions': '1',
-    // Topics are created by the project (DESIGN.md "Topics"); a typo must fail, not make a topic.
+    // Topics are created by the project (docs/CONTRACTS.md "Topics"); a typo must fail, not make one.
     'auto.create.topics.enable': 'false',
     // One broker: the internal topics must not ask for replicas that cannot exist.
     'offsets.topic.replication.factor': '1',

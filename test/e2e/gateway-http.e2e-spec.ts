@@ -3,7 +3,7 @@ import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
 import { post, TestKeys } from './support-gateway/api-keys';
 import { startGateway, type RunningGateway } from './support-gateway/gateway.process';
 
-/** DESIGN.md "Errors a client sees", row by row, through real HTTP against the real app and stack. */
+/** docs/CONTRACTS.md "Errors a client sees", row by row, through real HTTP against the real app. */
 describe('ingest-gateway over HTTP', () => {
   const prefix = `${uniqueName('gw')}-`;
   const topic = `${prefix}metrics-events`;

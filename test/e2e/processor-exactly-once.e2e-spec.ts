@@ -35,7 +35,7 @@ async function produce(producer: Producer, topic: string, records: GeneratedReco
 }
 
 /**
- * The proof of DESIGN.md "Exactly once": the real processor, SIGKILLed mid-stream three times and
+ * The proof of exactly once (docs/CONTRACTS.md): the real processor, SIGKILLed mid-stream three times and
  * once during a two-instance rebalance, must produce exactly the windows an exact computation
  * gives — every final once, exact counts/sums/min/max — and dead-letter exactly the bad records.
  */

@@ -1,2 +1,2 @@
-// Tests run in UTC (STYLE.md §7): window boundaries and partitions are computed in UTC.
+// Tests run in UTC so local time cannot leak in: window boundaries and partitions are computed in UTC.
 process.env.TZ = 'UTC';

@@ -1,4 +1,4 @@
-/** Why a key was refused. `retriable` says whether the same request can succeed later (STYLE.md §8). */
+/** Why a key was refused. `retriable` says whether the same request can succeed later (AUTH_UNAVAILABLE). */
 export class ApiKeyError extends Error {
   constructor(
     readonly code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'AUTH_UNAVAILABLE',

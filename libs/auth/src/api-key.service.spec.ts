@@ -2,7 +2,7 @@ import { ApiKeyError } from './api-key.errors';
 import type { ApiKeyRecord, ApiKeyRepository, NewApiKey } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 
-/** The repository replaced by a map (STYLE.md §10): the caching policy is what is under test. */
+/** The repository replaced by a map (a unit test does no I/O): the caching policy is what is under test. */
 class MemoryRepo {
   rows: (ApiKeyRecord & { keyHash: string })[] = [];
   queries = 0;

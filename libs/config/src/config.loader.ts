@@ -13,7 +13,7 @@ export type Env = Record<string, string | undefined>;
 
 /**
  * Validates the environment against a schema whose keys ARE the variable names, once, at boot
- * (STYLE.md §5). Empty strings count as unset so `FOO=` falls back to the default.
+ * (nothing else reads process.env). Empty strings count as unset so `FOO=` falls back to the default.
  */
 export function loadConfig<S extends z.ZodRawShape>(
   shape: S,

@@ -1,7 +1,7 @@
 import { STATS, type FilledWindowStats } from './stats';
 import type { WindowSpec } from './windows';
 
-/** One window result on a `metrics-aggregated-*` topic (DESIGN.md "The aggregate record"), v1. */
+/** One window result on a `metrics-aggregated-*` topic (docs/CONTRACTS.md "The aggregate record"), v1. */
 export interface AggregateRecord extends FilledWindowStats {
   serviceId: string;
   metricName: string;

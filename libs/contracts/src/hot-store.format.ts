@@ -2,7 +2,7 @@ import type { AggregateRecord, EmitKind } from './aggregate.record';
 import type { WindowId } from './windows';
 
 /**
- * What the sink writes to Redis and the query API reads (DESIGN.md "Storage", Redis):
+ * What the sink writes to Redis and the query API reads (docs/CONTRACTS.md "Storage"):
  *
  * - latestKey(svc, metric, window)            STRING  JSON AggregateRecord of the newest window of
  *                                                     the service-level rollup; TTL 3600 s.

@@ -1,7 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 
 /**
- * The metric event, version 1. This schema is the single source of truth (DESIGN.md "The event"):
+ * The metric event, version 1. This schema is the single source of truth (docs/CONTRACTS.md):
  * the gateway and the processor validate with its compiled form, the TypeScript type below is
  * derived from it, and it is what a schema registry would hold.
  */

@@ -2,7 +2,7 @@ import type { WindowId } from './windows';
 import { tagsHash } from './tags';
 
 /**
- * Redis key formats (DESIGN.md "Storage"), defined once for the sink that writes and the query API
+ * Redis key formats (docs/CONTRACTS.md "Storage"), defined once for the sink that writes and the query API
  * that reads.
  */
 export const HOT_TTL_SECONDS = 3600;

@@ -1,10 +1,10 @@
 import { validateMetricEvent, type MetricEvent, type ValidationProblem } from '@streammetrics/contracts';
 
-/** Who sent a request and when: the inputs of enrichment (DESIGN.md "The event"). */
+/** Who sent a request and when: the inputs of enrichment (docs/CONTRACTS.md "The event"). */
 export interface IngestContext {
   clientId: string;
   datacenter: string;
-  /** Wall-clock time of arrival, epoch ms (an input, STYLE.md §7). */
+  /** Wall-clock time of arrival, epoch ms (an input, so tests set it). */
   now: number;
   newId: () => string;
 }

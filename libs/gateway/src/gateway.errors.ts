@@ -14,14 +14,14 @@ export type GatewayErrorCode =
   | 'AUTH_UNAVAILABLE'
   | 'INTERNAL';
 
-/** The one error body every answer ≥ 400 carries (DESIGN.md "Errors a client sees"). */
+/** The one error body every answer ≥ 400 carries (docs/CONTRACTS.md "Errors a client sees"). */
 export interface ErrorBody {
   error: { code: string; message: string; problems?: ValidationProblem[] };
 }
 
 /**
  * An error a client sees. `retriable` says whether sending the same request again can succeed
- * (STYLE.md §8); `retryAfterSec` becomes the Retry-After header.
+ * (Kafka back, capacity free); `retryAfterSec` becomes the Retry-After header.
  */
 export class GatewayError extends Error {
   constructor(

@@ -22,8 +22,8 @@ export interface KafkaEventsOptions {
 }
 
 /**
- * kafkajs behind one class (STYLE.md §3): an idempotent producer with acks=all for the events topic,
- * and an admin client for the topic and for readiness probes.
+ * kafkajs behind one class (services never call it): an idempotent producer with acks=all for the
+ * events topic, and an admin client for the topic and for readiness probes.
  *
  * Retries are bounded so an unreachable broker fails a flush in seconds instead of never (the
  * idempotent default is unbounded). kafkajs warns that this may break idempotence: a batch that
@@ -57,7 +57,7 @@ export class KafkaEventsRepository {
     }).admin();
   }
 
-  /** Creates the topic once (idempotent, DESIGN.md "Topics") and connects fresh producers. */
+  /** Creates the topic once (idempotent: the project owns its topics) and connects fresh producers. */
   async connect(): Promise<void> {
     if (!this.topicReady) {
       const spec = topicSpecs(this.opts.topicPrefix).filter((s) => s.topic === this.topic);

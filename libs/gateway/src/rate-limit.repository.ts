@@ -27,7 +27,7 @@ type SlidingWindowRedis = Redis & {
   smSlidingWindow(key: string, windowMs: number, limit: number, cost: number): Promise<number[]>;
 };
 
-/** Redis behind one class (STYLE.md §3): the shared per-key event counters of all replicas. */
+/** Redis behind one class (services never call it): the shared per-key event counters of all replicas. */
 export class RateLimitRepository {
   private readonly redis: SlidingWindowRedis;
 

@@ -10,7 +10,7 @@ export interface ApiErrorBody {
 
 /**
  * An error a client caused or may retry. `retriable` says whether the same request can succeed
- * later (STYLE.md §8): a bad parameter never will, a store that is down may.
+ * later: a bad parameter never will, a store that is down may.
  */
 export class ApiError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-/** Wall-clock time is an input (STYLE.md §7): services ask this, tests may replace it. */
+/** Wall-clock time is an input, not a global: services ask this, tests may replace it. */
 export interface Clock {
   now(): number;
 }

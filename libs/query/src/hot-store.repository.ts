@@ -27,7 +27,7 @@ export interface Seen {
 
 /**
  * Every read of the hot tier (Redis, format in libs/contracts hot-store.format.ts) and the one
- * pub/sub subscription of this process (STYLE.md §3). Subscribing needs a dedicated connection:
+ * pub/sub subscription of this process, behind one class. Subscribing needs a dedicated connection:
  * a Redis connection in subscriber mode can run no other command.
  */
 @Injectable()

@@ -15,7 +15,7 @@ export interface MetricStreamBucket {
 const MINUTE = 60_000;
 
 /**
- * MetricStream's `GET /api/query` (shared/reference/metricstream-end-to-end-flow.md): per-minute
+ * MetricStream's `GET /api/query` (kept so MetricStream clients work unchanged): per-minute
  * avg/max/min of a metric. Served from the 1m windows of the service-level rollup — avg is
  * sum/count over every service that reports the metric (or the one `service` names).
  */

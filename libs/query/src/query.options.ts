@@ -1,4 +1,4 @@
-/** What the query lib needs from the app's validated config (STYLE.md §5: read once, passed in). */
+/** What the query lib needs from the app's validated config (read once at boot, passed in). */
 export interface QueryOptions {
   redisUrl: string;
   databaseUrl: string;

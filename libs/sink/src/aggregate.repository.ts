@@ -38,7 +38,7 @@ export interface AggregateRepositoryOptions {
   lateAfterMs: number;
 }
 
-/** metric_aggregates: the cold store's window rows, behind one class (STYLE.md §3). */
+/** metric_aggregates: the cold store's window rows, behind one class (services never call pg). */
 export class AggregateRepository {
   readonly store = 'postgres' as const;
   /** Day partitions known to exist; sm_ensure_partition is idempotent, this only saves round trips. */

@@ -1,4 +1,4 @@
-/** Wall-clock time as an input (STYLE.md §7): services ask the clock, tests drive it. */
+/** Wall-clock time as an input, not a global: services ask the clock, tests drive it. */
 export interface Clock {
   now(): number;
 }

@@ -30,7 +30,7 @@ interface ScriptCommands {
   smHotWrite(...args: (string | number)[]): ChainableCommander;
 }
 
-/** Everything the sink does to Redis, behind one class (STYLE.md §3). */
+/** Everything the sink does to Redis, behind one class (services never call ioredis). */
 export class HotStoreRepository {
   readonly store = 'redis' as const;
 

@@ -11,7 +11,7 @@ export interface RetentionRule {
 
 const DAY_MS = 86_400_000;
 
-/** DESIGN.md "Storage": raw windows 90 days, hourly 1 year, daily 3 years. */
+/** docs/CONTRACTS.md "Storage": raw windows 90 days, hourly 1 year, daily 3 years by default. */
 export function retentionRules(days: { raw: number; hourly: number; daily: number }): RetentionRule[] {
   return [
     { table: 'metric_aggregates', retentionMs: days.raw * DAY_MS },

@@ -5,7 +5,7 @@ import type { SinkLog } from './sink.log';
 import type { SinkMetrics } from './sink.metrics';
 
 /**
- * Retention is a partition drop (DESIGN.md "Storage"): the catalogue lists each partition of a
+ * Retention is a partition drop, never a DELETE: the catalogue lists each partition of a
  * table with its upper bound, expiredPartitions() picks the ones entirely past the retention, and
  * each is dropped. Bounds come from pg_get_expr of the partition bound, so any range partition
  * counts, whoever created it and whatever its name.

@@ -1,7 +1,7 @@
 /**
- * How the sink retries a store that is down: the policy is data, in one place (STYLE.md §8,
- * like kafkajs `retry/defaults.js`). There is no attempt limit on purpose: giving up would mean
- * skipping or dead-lettering records because of an outage, which the design forbids; the retries
+ * How the sink retries a store that is down: the policy is data, in one place (as in
+ * kafkajs `retry/defaults.js`). There is no attempt limit on purpose: giving up would mean
+ * skipping or dead-lettering records because of an outage, which must never happen; the retries
  * metric and readiness report the outage instead.
  */
 export interface RetryPolicy {

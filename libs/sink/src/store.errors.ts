@@ -1,5 +1,5 @@
 /**
- * Errors say whether a retry can help (STYLE.md §8). A store that is down is retried until it is
+ * Errors say whether a retry can help (`retriable`). A store that is down is retried until it is
  * back (the batch is neither skipped nor dead-lettered); a record the store rejects on its own
  * merits would be rejected forever, so it is dead-lettered and the partition moves on.
  */

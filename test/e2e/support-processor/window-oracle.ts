@@ -28,7 +28,7 @@ export function windowKey(
 }
 
 /**
- * The exact answer, computed the slow obvious way from DESIGN.md's rules: per partition, stream
+ * The exact answer, computed the slow obvious way from the window rules: per partition, stream
  * time is the largest timestamp seen; a window accepts a record while stream time (before the
  * record) < end + grace; a record no window accepts is a LATE_EVENT dead letter. Only windows
  * closed by the final stream time of their partition are returned.

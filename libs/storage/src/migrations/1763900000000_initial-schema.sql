@@ -1,7 +1,7 @@
 -- Up Migration
 
--- Window results (DESIGN.md "Storage"). "timestamp" is the window start, kept under the seed
--- design's name; the unique key makes every write an upsert, and partitions by day make
+-- Window results (docs/CONTRACTS.md "Storage"). "timestamp" is the window start, kept under the
+-- seed design's name; the unique key makes every write an upsert, and partitions by day make
 -- retention a partition drop.
 CREATE TABLE metric_aggregates (
   "timestamp"   TIMESTAMPTZ      NOT NULL,
