@@ -65,7 +65,7 @@ describe('stream-processor: a corrupt record batch on the broker', () => {
     }
     await producer.disconnect();
     // The gzip member's magic bytes (1f 8b) zeroed; the batch's CRC-32C no longer matches.
-    corruptBatch(input, 0, 100n, Buffer.from([0, 0]));
+    await corruptBatch(kafka, input, 0, 100n, Buffer.from([0, 0]));
 
     processor.start();
     const exited = await waitFor(async () => !processor.alive, 60_000, 250);

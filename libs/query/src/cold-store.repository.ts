@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { Pool } from 'pg';
 import { statsOf, tagsHash, type Stat, type WindowStats } from '@streammetrics/contracts';
 import { HealthService } from '@streammetrics/observability';
+import { STAT_COLUMNS } from '@streammetrics/storage';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
 import type { SeriesWindow } from './query.dto';
 import type { StoredWindow } from './series.point';
@@ -83,7 +84,7 @@ export class ColdStoreRepository implements OnModuleDestroy {
     const { rows } = await this.pool.query<WindowRow>(
       `SELECT (extract(epoch FROM window_start) * 1000)::bigint AS start,
               (extract(epoch FROM window_end) * 1000)::bigint AS end,
-              tags, count, sum, min, max, avg, rate, p50, p95, p99, is_final, stream_time
+              tags, ${STAT_COLUMNS.join(', ')}, is_final, stream_time
               ${withDigest ? ', digest' : ''}
          FROM ${TABLE[window]}
         WHERE service_id = $1 AND metric_name = $2 AND window_size = $3

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { excludedAssignments, STAT_COLUMNS, statSqlType } from '@streammetrics/storage';
 import type { SinkRecord } from './aggregate.batch';
 import { classifyPgError, StoreUnavailableError, UnwritableRecordError } from './store.errors';
 import type { StoreWriteResult } from './store.writer';
@@ -6,28 +7,46 @@ import type { StoreWriteResult } from './store.writer';
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
+/** The columns the sink writes, in statement order; `update` ones change on a newer version. */
+const COLUMNS: readonly { name: string; type: string; update: boolean; value: (s: SinkRecord) => unknown }[] =
+  [
+    { name: '"timestamp"', type: 'timestamptz', update: false, value: (s) => iso(s.record.window.start) },
+    { name: 'service_id', type: 'text', update: false, value: (s) => s.record.serviceId },
+    { name: 'metric_name', type: 'text', update: false, value: (s) => s.record.metricName },
+    { name: 'window_size', type: 'text', update: false, value: (s) => s.windowId },
+    { name: 'window_start', type: 'timestamptz', update: false, value: (s) => iso(s.record.window.start) },
+    { name: 'window_end', type: 'timestamptz', update: true, value: (s) => iso(s.record.window.end) },
+    ...STAT_COLUMNS.map((stat) => ({
+      name: stat,
+      type: statSqlType(stat),
+      update: true,
+      value: (s: SinkRecord) => s.record[stat],
+    })),
+    { name: 'tags', type: 'jsonb', update: true, value: (s) => JSON.stringify(s.record.tags) },
+    { name: 'tags_hash', type: 'text', update: false, value: (s) => s.tagsHash },
+    { name: 'digest', type: 'bytea', update: true, value: (s) => Buffer.from(s.record.digest, 'base64') },
+    { name: 'is_final', type: 'boolean', update: true, value: (s) => s.record.final },
+    { name: 'stream_time', type: 'bigint', update: true, value: (s) => s.record.streamTime },
+    {
+      name: 'emitted_at',
+      type: 'timestamptz',
+      update: true,
+      value: (s) => (s.record.emittedAt > 0 ? iso(s.record.emittedAt) : null),
+    },
+  ];
+
 /**
- * One multi-row upsert for the whole batch: the columns travel as 21 arrays and unnest() turns
+ * One multi-row upsert for the whole batch: the columns travel as one array each and unnest() turns
  * them back into rows, so the statement text and parameter count do not grow with the batch (a
  * VALUES list would hit the 65,535-parameter limit near 3,000 rows and be re-planned per size).
  * The WHERE makes the upsert newer-wins with isNewerVersion's rule: a final beats updates, then
  * the newer stream time; a replayed or older version leaves the row (and its updated_at) alone.
  */
 const UPSERT_SQL = `
-INSERT INTO metric_aggregates AS m (
-  "timestamp", service_id, metric_name, window_size, window_start, window_end,
-  count, sum, avg, min, max, rate, p50, p95, p99, tags, tags_hash, digest, is_final, stream_time, emitted_at)
-SELECT * FROM unnest(
-  $1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-  $7::bigint[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::float8[],
-  $13::float8[], $14::float8[], $15::float8[], $16::jsonb[], $17::text[], $18::bytea[],
-  $19::boolean[], $20::bigint[], $21::timestamptz[])
+INSERT INTO metric_aggregates AS m (${COLUMNS.map((c) => c.name).join(', ')})
+SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
 ON CONFLICT (service_id, metric_name, tags_hash, window_size, "timestamp") DO UPDATE SET
-  window_end = EXCLUDED.window_end, count = EXCLUDED.count, sum = EXCLUDED.sum, avg = EXCLUDED.avg,
-  min = EXCLUDED.min, max = EXCLUDED.max, rate = EXCLUDED.rate, p50 = EXCLUDED.p50,
-  p95 = EXCLUDED.p95, p99 = EXCLUDED.p99, tags = EXCLUDED.tags, digest = EXCLUDED.digest,
-  is_final = EXCLUDED.is_final, stream_time = EXCLUDED.stream_time,
-  emitted_at = EXCLUDED.emitted_at, updated_at = now()
+  ${excludedAssignments(COLUMNS.filter((c) => c.update).map((c) => c.name))}, updated_at = now()
 WHERE (EXCLUDED.is_final AND NOT m.is_final)
    OR (EXCLUDED.is_final = m.is_final AND EXCLUDED.stream_time > m.stream_time)`;
 
@@ -151,34 +170,8 @@ export class AggregateRepository {
   }
 }
 
-function columns(records: readonly SinkRecord[]): unknown[] {
-  const n = records.length;
-  const cols = Array.from({ length: 21 }, () => new Array<unknown>(n));
-  for (let i = 0; i < n; i++) {
-    const r = (records[i] as SinkRecord).record;
-    const start = new Date(r.window.start).toISOString();
-    const c = cols;
-    (c[0] as unknown[])[i] = start;
-    (c[1] as unknown[])[i] = r.serviceId;
-    (c[2] as unknown[])[i] = r.metricName;
-    (c[3] as unknown[])[i] = (records[i] as SinkRecord).windowId;
-    (c[4] as unknown[])[i] = start;
-    (c[5] as unknown[])[i] = new Date(r.window.end).toISOString();
-    (c[6] as unknown[])[i] = r.count;
-    (c[7] as unknown[])[i] = r.sum;
-    (c[8] as unknown[])[i] = r.avg;
-    (c[9] as unknown[])[i] = r.min;
-    (c[10] as unknown[])[i] = r.max;
-    (c[11] as unknown[])[i] = r.rate;
-    (c[12] as unknown[])[i] = r.p50;
-    (c[13] as unknown[])[i] = r.p95;
-    (c[14] as unknown[])[i] = r.p99;
-    (c[15] as unknown[])[i] = JSON.stringify(r.tags);
-    (c[16] as unknown[])[i] = (records[i] as SinkRecord).tagsHash;
-    (c[17] as unknown[])[i] = Buffer.from(r.digest, 'base64');
-    (c[18] as unknown[])[i] = r.final;
-    (c[19] as unknown[])[i] = r.streamTime;
-    (c[20] as unknown[])[i] = r.emittedAt > 0 ? new Date(r.emittedAt).toISOString() : null;
-  }
-  return cols;
+function columns(records: readonly SinkRecord[]): unknown[][] {
+  return COLUMNS.map((c) => records.map(c.value));
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { excludedAssignments, STAT_COLUMNS, statSqlType } from '@streammetrics/storage';
 import type { RollupInput, RollupRow } from './rollup.merge';
 import type { RollupResolution } from './rollup.plan';
 
@@ -128,45 +129,39 @@ export class RollupRepository {
       res.partitionUnit,
       new Date((rows[0] as RollupRow).start).toISOString(),
     ]);
-    const col = <T>(f: (r: RollupRow) => T) => rows.map(f);
-    const r = await c.query(
-      `INSERT INTO ${res.targetTable} AS t (
-         "timestamp", service_id, metric_name, window_size, window_start, window_end, count, sum, avg,
-         min, max, rate, p50, p95, p99, tags, tags_hash, digest, is_final, stream_time)
-       SELECT ts, s, m, $4::text, ts, te, n, su, av, mi, ma, ra, q50, q95, q99, tg, th, dg, true, st
-         FROM unnest($1::timestamptz[], $2::text[], $3::text[], $5::timestamptz[], $6::bigint[],
-                     $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::float8[],
-                     $12::float8[], $13::float8[], $14::float8[], $15::jsonb[], $16::text[],
-                     $17::bytea[], $18::bigint[])
-           AS u(ts, s, m, te, n, su, av, mi, ma, ra, q50, q95, q99, tg, th, dg, st)
-       ON CONFLICT (service_id, metric_name, tags_hash, window_size, "timestamp") DO UPDATE SET
-         count = EXCLUDED.count, sum = EXCLUDED.sum, avg = EXCLUDED.avg, min = EXCLUDED.min,
-         max = EXCLUDED.max, rate = EXCLUDED.rate, p50 = EXCLUDED.p50, p95 = EXCLUDED.p95,
-         p99 = EXCLUDED.p99, digest = EXCLUDED.digest, stream_time = EXCLUDED.stream_time,
-         updated_at = now()
-       WHERE (t.count, t.sum, t.min, t.max, t.digest) IS DISTINCT FROM
-             (EXCLUDED.count, EXCLUDED.sum, EXCLUDED.min, EXCLUDED.max, EXCLUDED.digest)`,
-      [
-        col((x) => new Date(x.start).toISOString()),
-        col((x) => x.serviceId),
-        col((x) => x.metricName),
-        res.id,
-        col((x) => new Date(x.end).toISOString()),
-        col((x) => x.count),
-        col((x) => x.sum),
-        col((x) => x.avg),
-        col((x) => x.min),
-        col((x) => x.max),
-        col((x) => x.rate),
-        col((x) => x.p50),
-        col((x) => x.p95),
-        col((x) => x.p99),
-        col((x) => JSON.stringify(x.tags)),
-        col((x) => x.tagsHash),
-        col((x) => x.digest),
-        col((x) => x.streamTime),
-      ],
-    );
+    const r = await c.query(rollupUpsertSql(res.targetTable), [
+      res.id,
+      ...ROLLUP_COLUMNS.map((col) => rows.map(col.value)),
+    ]);
     return r.rowCount ?? 0;
   }
+}
+
+/** The columns a rollup row fills from its RollupRow, in statement order; $1 is the window size. */
+const ROLLUP_COLUMNS: readonly { name: string; type: string; value: (r: RollupRow) => unknown }[] = [
+  { name: '"timestamp"', type: 'timestamptz', value: (r) => new Date(r.start).toISOString() },
+  { name: 'service_id', type: 'text', value: (r) => r.serviceId },
+  { name: 'metric_name', type: 'text', value: (r) => r.metricName },
+  { name: 'window_start', type: 'timestamptz', value: (r) => new Date(r.start).toISOString() },
+  { name: 'window_end', type: 'timestamptz', value: (r) => new Date(r.end).toISOString() },
+  ...STAT_COLUMNS.map((stat) => ({ name: stat, type: statSqlType(stat), value: (r: RollupRow) => r[stat] })),
+  { name: 'tags', type: 'jsonb', value: (r) => JSON.stringify(r.tags) },
+  { name: 'tags_hash', type: 'text', value: (r) => r.tagsHash },
+  { name: 'digest', type: 'bytea', value: (r) => r.digest },
+  { name: 'stream_time', type: 'bigint', value: (r) => r.streamTime },
+];
+
+/**
+ * Idempotent upsert of rollup rows: a row whose content would not change is not touched (its
+ * updated_at stays). The exact statistics and the digest decide; the derived ones follow them.
+ */
+function rollupUpsertSql(table: string): string {
+  const names = ROLLUP_COLUMNS.map((c) => c.name);
+  const updated = [...STAT_COLUMNS, 'digest', 'stream_time'];
+  return `INSERT INTO ${table} AS t (${names.join(', ')}, window_size, is_final)
+    SELECT *, $1::text, true FROM unnest(${ROLLUP_COLUMNS.map((c, i) => `$${i + 2}::${c.type}[]`).join(', ')})
+    ON CONFLICT (service_id, metric_name, tags_hash, window_size, "timestamp") DO UPDATE SET
+      ${excludedAssignments(updated)}, updated_at = now()
+    WHERE (t.count, t.sum, t.min, t.max, t.digest) IS DISTINCT FROM
+          (EXCLUDED.count, EXCLUDED.sum, EXCLUDED.min, EXCLUDED.max, EXCLUDED.digest)`;
 }

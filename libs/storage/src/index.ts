@@ -1,1 +1,2 @@
 export * from './migration.runner';
+export * from './stat.columns';

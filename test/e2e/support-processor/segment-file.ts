@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA_DATA } from '../../../scripts/stack/stack.paths';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 
 /** Bytes before a batch's records section: offset, length, epoch, magic, crc, attributes, ... */
 const RECORDS_AT = 61;
@@ -10,11 +10,17 @@ const RECORDS_AT = 61;
  * broker's segment file, as a failing disk or a bad copy would. The broker checks CRCs when a batch
  * is produced, not when it is served, so consumers get the damaged batch as it is on disk.
  */
-export function corruptBatch(topic: string, partition: number, baseOffset: bigint, bytes: Buffer): void {
-  const dir = join(KAFKA_DATA, `${topic}-${partition}`);
+export async function corruptBatch(
+  kafka: Kafka,
+  topic: string,
+  partition: number,
+  baseOffset: bigint,
+  bytes: Buffer,
+): Promise<void> {
+  const dir = join(await logDir(kafka), `${topic}-${partition}`);
   if (!existsSync(dir)) {
     throw new Error(
-      `no segment directory ${dir}: this test needs the project's local broker (npm run stack)`,
+      `no segment directory ${dir}: this test needs a broker whose log.dirs are on this machine`,
     );
   }
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
@@ -36,4 +42,24 @@ export function corruptBatch(topic: string, partition: number, baseOffset: bigin
     }
   }
   throw new Error(`no batch at offset ${baseOffset} in ${dir}`);
+}
+
+/** Where the broker keeps its segments (its `log.dirs`; the local stack's has one). */
+async function logDir(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { brokers } = await admin.describeCluster();
+    const { resources } = await admin.describeConfigs({
+      resources: [
+        { type: ConfigResourceTypes.BROKER, name: String(brokers[0]?.nodeId), configNames: ['log.dirs'] },
+      ],
+      includeSynonyms: false,
+    });
+    const dirs = resources[0]?.configEntries.find((e) => e.configName === 'log.dirs')?.configValue;
+    if (!dirs) throw new Error('the broker does not report its log.dirs');
+    return dirs.split(',')[0] as string;
+  } finally {
+    await admin.disconnect();
+  }
 }
