@@ -38,14 +38,20 @@ const patches = [
   },
 ];
 
-for (const p of patches) {
-  const dir = join(root, 'node_modules', p.pkg);
-  if (!existsSync(dir)) continue;
-  const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-  if (version !== p.version) {
-    console.error(`[patches] ${p.pkg} is ${version}, the patch is for ${p.version}: review ${p.source}`);
-    process.exit(1);
+/** Copies each patch over its upstream file, after checking the upstream version it was made for. */
+function applyPatches() {
+  for (const p of patches) {
+    const dir = join(root, 'node_modules', p.pkg);
+    if (!existsSync(dir)) continue;
+    const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+    if (version !== p.version) {
+      console.error(`[patches] ${p.pkg} is ${version}, the patch is for ${p.version}: review ${p.source}`);
+      process.exit(1);
+    }
+    copyFileSync(p.source, join(dir, p.target));
+    console.log(`[patches] ${p.pkg}/${p.target} patched`);
   }
-  copyFileSync(p.source, join(dir, p.target));
-  console.log(`[patches] ${p.pkg}/${p.target} patched`);
 }
+
+module.exports = { patches };
+if (require.main === module) applyPatches();

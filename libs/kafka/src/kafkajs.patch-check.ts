@@ -1,23 +1,37 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Patches the platform cannot run without (see scripts/patches): exactly-once depends on
+ * Every kafkajs patch of scripts/patches, by the marker its file carries: exactly-once depends on
  * read_committed consumers never seeing aborted records, which stock kafkajs 2.2.4 does not
- * guarantee; and a batch that cannot be decoded must name its topic, partition and offset and stop
- * the consumer for good instead of looping. Refuse to run on an unpatched install.
+ * guarantee; an undecodable or corrupt batch must name where it is and stop the consumer; the
+ * produce encoder, batch grouping and CRC patches carry the throughput the benchmarks report.
+ * An install without them (`npm ci --ignore-scripts`) would run, slower or wrong, without a word:
+ * refuse to start instead. The spec checks this list against the patch files.
  */
-const REQUIRED = [
+export const KAFKAJS_PATCHES = [
   { module: 'kafkajs/src/consumer/filterAbortedMessages', marker: 'STREAMMETRICS-PATCH: read-committed-v1' },
   {
     module: 'kafkajs/src/protocol/requests/fetch/v11/response',
     marker: 'STREAMMETRICS-PATCH: undecodable-batch-v2',
   },
-];
+  {
+    module: 'kafkajs/src/protocol/requests/produce/v3/request',
+    marker: 'STREAMMETRICS-PATCH: produce-encoder-v1',
+  },
+  {
+    module: 'kafkajs/src/producer/groupMessagesPerPartition',
+    marker: 'STREAMMETRICS-PATCH: group-messages-v1',
+  },
+  {
+    module: 'kafkajs/src/protocol/recordBatch/crc32C/crc32C',
+    marker: 'STREAMMETRICS-PATCH: crc32c-slice-by-8-v1',
+  },
+] as const;
 
-export function assertKafkajsPatched(): void {
-  for (const { module, marker } of REQUIRED) {
+export function assertKafkajsPatched(read = (file: string) => readFileSync(file, 'utf8')): void {
+  for (const { module, marker } of KAFKAJS_PATCHES) {
     const file = require.resolve(module);
-    if (!readFileSync(file, 'utf8').includes(marker)) {
+    if (!read(file).includes(marker)) {
       throw new Error(
         `kafkajs is not patched (${file}); run \`npm install\` (postinstall applies scripts/patches)`,
       );
