@@ -7,6 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { errorBody } from '@streammetrics/contracts';
 import { hasScope, type ApiKeyIdentity, type ApiKeyScope } from './api-key.format';
 import { ApiKeyError } from './api-key.errors';
 import { extractApiKey, type KeyBearingRequest } from './api-key.extractor';
@@ -28,7 +29,7 @@ const STATUS: Record<ApiKeyError['code'], number> = {
 
 /** The error body every StreamMetrics HTTP API answers with. */
 export function apiKeyHttpError(err: ApiKeyError): HttpException {
-  return new HttpException({ error: { code: err.code, message: err.message } }, STATUS[err.code]);
+  return new HttpException(errorBody(err.code, err.message), STATUS[err.code]);
 }
 
 /**

@@ -10,3 +10,4 @@ export * from './redis-keys';
 export * from './hot-store.format';
 export * from './seeded-random';
 export * from './stats';
+export * from './error-body';

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
-import type { ErrorBody, GatewayErrorCode } from './gateway.errors';
+import { errorBody, isErrorBody, type ErrorBody } from '@streammetrics/contracts';
+import type { GatewayErrorCode } from './gateway.errors';
 import { GatewayError } from './gateway.errors';
 
 export interface ErrorResponse {
@@ -19,10 +20,6 @@ const CODE_BY_STATUS: Record<number, GatewayErrorCode> = {
   503: 'OVERLOADED',
 };
 
-function isErrorBody(v: unknown): v is ErrorBody {
-  return typeof v === 'object' && v !== null && typeof (v as ErrorBody).error?.code === 'string';
-}
-
 /**
  * Every failure — ours, Nest's (guards, 404) and Fastify's (body limit, content type) — answered with
  * the same body `{ error: { code, message, problems? } }`. 503s always carry Retry-After.
@@ -39,7 +36,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
       typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? err.message);
     r = {
       status,
-      body: isErrorBody(res) ? res : { error: { code: CODE_BY_STATUS[status] ?? 'INTERNAL', message } },
+      body: isErrorBody(res) ? res : errorBody(CODE_BY_STATUS[status] ?? 'INTERNAL', message),
       headers: {},
     };
   } else if (typeof (err as { statusCode?: unknown })?.statusCode === 'number') {
@@ -47,11 +44,11 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     const status = (err as { statusCode: number }).statusCode;
     r = {
       status,
-      body: { error: { code: CODE_BY_STATUS[status] ?? 'INTERNAL', message: (err as Error).message } },
+      body: errorBody(CODE_BY_STATUS[status] ?? 'INTERNAL', (err as Error).message),
       headers: {},
     };
   } else {
-    r = { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } }, headers: {} };
+    r = { status: 500, body: errorBody('INTERNAL', 'internal error'), headers: {} };
   }
   if (r.status === 503 && r.headers['Retry-After'] === undefined) r.headers['Retry-After'] = '1';
   // Fastify's own 415 says only "Unsupported Media Type"; tell the client what would be accepted.

@@ -1,4 +1,6 @@
-import type { ValidationProblem } from '@streammetrics/contracts';
+import { errorBody, type ErrorBody, type ValidationProblem } from '@streammetrics/contracts';
+
+export type { ErrorBody };
 
 export type GatewayErrorCode =
   | 'INVALID_JSON'
@@ -13,11 +15,6 @@ export type GatewayErrorCode =
   | 'OVERLOADED'
   | 'AUTH_UNAVAILABLE'
   | 'INTERNAL';
-
-/** The one error body every answer ≥ 400 carries (docs/CONTRACTS.md "Errors a client sees"). */
-export interface ErrorBody {
-  error: { code: string; message: string; problems?: ValidationProblem[] };
-}
 
 /**
  * An error a client sees. `retriable` says whether sending the same request again can succeed
@@ -44,13 +41,7 @@ export class GatewayError extends Error {
   }
 
   body(): ErrorBody {
-    return {
-      error: {
-        code: this.code,
-        message: this.message,
-        ...(this.opts.problems ? { problems: this.opts.problems } : {}),
-      },
-    };
+    return errorBody(this.code, this.message, this.opts.problems);
   }
 
   static validation(problems: ValidationProblem[]): GatewayError {

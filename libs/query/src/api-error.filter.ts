@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { errorBody, isErrorBody } from '@streammetrics/contracts';
 import { ApiError, type ApiErrorBody } from './api-error';
 
 const CODES: Record<number, string> = {
@@ -16,11 +17,6 @@ const CODES: Record<number, string> = {
 
 /** Store outages surface as these; a retry may help, so they become 503 with Retry-After. */
 const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|connect|terminat/i;
-
-function isErrorBody(x: unknown): x is ApiErrorBody {
-  const e = (x as ApiErrorBody | undefined)?.error;
-  return typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.message === 'string';
-}
 
 /** Every failure a REST client sees has the same body: { error: { code, message, problems? } }. */
 @Catch()
@@ -50,18 +46,18 @@ export class ApiErrorFilter implements ExceptionFilter {
         typeof response === 'string'
           ? response
           : String((response as { message?: unknown }).message ?? exception.message);
-      return { status, body: { error: { code: CODES[status] ?? `HTTP_${status}`, message } } };
+      return { status, body: errorBody(CODES[status] ?? `HTTP_${status}`, message) };
     }
     const err = exception as Error;
     if (CONNECTION_ERRORS.test(String(err?.message))) {
       this.log.warn(`store unavailable: ${err.message}`);
       return {
         status: 503,
-        body: { error: { code: 'STORE_UNAVAILABLE', message: 'a data store is unreachable; retry shortly' } },
+        body: errorBody('STORE_UNAVAILABLE', 'a data store is unreachable; retry shortly'),
         retryAfter: 1,
       };
     }
     this.log.error(err?.stack ?? String(exception));
-    return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+    return { status: 500, body: errorBody('INTERNAL', 'internal error') };
   }
 }

@@ -1,12 +1,10 @@
-import type { ValidationProblem } from '@streammetrics/contracts';
+import { errorBody, type ErrorBody, type ValidationProblem } from '@streammetrics/contracts';
 
 /** A problem with one query parameter or message field. */
 export type QueryProblem = Pick<ValidationProblem, 'field' | 'message'>;
 
-/** The one error body every REST answer and WebSocket error uses. */
-export interface ApiErrorBody {
-  error: { code: string; message: string; problems?: QueryProblem[] };
-}
+/** The error body of every REST answer and WebSocket error: the platform's one error body. */
+export type ApiErrorBody = ErrorBody;
 
 /**
  * An error a client caused or may retry. `retriable` says whether the same request can succeed
@@ -42,12 +40,6 @@ export class ApiError extends Error {
   }
 
   body(): ApiErrorBody {
-    return {
-      error: {
-        code: this.code,
-        message: this.message,
-        ...(this.problems ? { problems: this.problems } : {}),
-      },
-    };
+    return errorBody(this.code, this.message, this.problems);
   }
 }
