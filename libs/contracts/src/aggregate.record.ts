@@ -1,31 +1,6 @@
-import type { WindowSpec } from './windows';
-
-/** One window result on a `metrics-aggregated-*` topic (DESIGN.md "The aggregate record"), v1. */
-export interface AggregateRecord {
-  serviceId: string;
-  metricName: string;
-  /** Canonical tag set of the series; {} for the service-level rollup. */
-  tags: Record<string, string>;
-  window: { type: WindowSpec['type']; size: WindowSpec['size']; start: number; end: number };
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  avg: number;
-  /** Events per second over the window's length. */
-  rate: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  /** Base64 of the binary t-digest (libs/tdigest encoding). */
-  digest: string;
-  final: boolean;
-  streamTime: number;
-  emittedAt: number;
-}
+import type { AggregateRecord } from './api.types';
 
 export const EMIT_HEADER = 'emit';
-export type EmitKind = 'update' | 'final';
 
 export function encodeAggregate(record: AggregateRecord): Buffer {
   return Buffer.from(JSON.stringify(record));

@@ -1,12 +1,5 @@
-import type { ValidationProblem } from '@streammetrics/contracts';
-
-/** A problem with one query parameter or message field. */
-export type QueryProblem = Pick<ValidationProblem, 'field' | 'message'>;
-
-/** The one error body every REST answer and WebSocket error uses. */
-export interface ApiErrorBody {
-  error: { code: string; message: string; problems?: QueryProblem[] };
-}
+import type { QueryProblem, ApiErrorBody } from './api.dto';
+export type { QueryProblem, ApiErrorBody } from './api.dto';
 
 /**
  * An error a client caused or may retry. `retriable` says whether the same request can succeed

@@ -1,14 +1,40 @@
 import { z } from 'zod';
-import { canonicalTags, type WindowId, type RollupId } from '@streammetrics/contracts';
+import { canonicalTags } from '@streammetrics/contracts';
 import { ApiError, type QueryProblem } from './api-error';
+import type { SeriesWindow, Stat } from './api.dto';
+
+export type { SeriesWindow, Stat } from './api.dto';
 
 /** Query-string schemas of the REST API. One parse reports every problem at once (400). */
 
-export const SERIES_WINDOWS = ['1m', '5m', '15m', '1m-hop10s', '1h', '1d'] as const;
-export type SeriesWindow = WindowId | RollupId;
+export const SERIES_WINDOWS = [
+  '1m',
+  '5m',
+  '15m',
+  '1m-hop10s',
+  '1h',
+  '1d',
+] as const satisfies readonly SeriesWindow[];
 
-export const STATS = ['count', 'sum', 'min', 'max', 'avg', 'rate', 'p50', 'p95', 'p99'] as const;
-export type Stat = (typeof STATS)[number];
+export const STATS = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'rate',
+  'p50',
+  'p95',
+  'p99',
+] as const satisfies readonly Stat[];
+
+/** Every window and statistic of api.dto.ts is listed above (a compile error otherwise). */
+export const DTO_LISTS_COMPLETE: [
+  Exclude<SeriesWindow, (typeof SERIES_WINDOWS)[number]>,
+  Exclude<Stat, (typeof STATS)[number]>,
+] extends [never, never]
+  ? true
+  : never = true;
 
 /** Step between two window starts; hopping 1m windows start every 10 s. */
 export const WINDOW_STEP_MS: Record<SeriesWindow, number> = {

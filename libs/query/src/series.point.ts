@@ -1,7 +1,7 @@
 import { TDigest } from '@streammetrics/tdigest';
 import type { Stat } from './query.dto';
-
-export type Tier = 'hot' | 'cold';
+import type { Tier } from './api.dto';
+export type { Tier } from './api.dto';
 
 /** One stored window of one tag set, as either store returns it. */
 export interface StoredWindow {
