@@ -73,6 +73,25 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in the browser: it takes the API's types from the server code, never its
+    // code (a type-only import is stripped by vite; a value import would ship server code).
+    files: ['apps/query-api/dashboard/web/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@streammetrics/*', '**/libs/**', '@nestjs/*', 'node:*'],
+              allowTypeImports: true,
+              message: 'The dashboard imports server code as types only (import type).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateApiKey } from '@streammetrics/auth';
 import { join } from 'node:path';
+import { formatLogLine, formatRecord, type LogFormatOptions } from './start/log.format';
 import { loadStackConfig } from './stack/stack.config';
 import { provisionAndMigrate, stackUp } from './stack/stack.service';
 import { ROOT, STACK_DIR } from './stack/stack.paths';
@@ -25,7 +26,13 @@ function localKeys(): { dashboard: string; gateway: string } {
   return keys;
 }
 
-const log = (msg: string) => process.stdout.write(`[start] ${msg}\n`);
+/** Pretty output (undefined: the children's lines as they are, prefixed); set once from the config. */
+let pretty: LogFormatOptions | undefined;
+
+const log = (msg: string) =>
+  process.stdout.write(
+    (pretty ? formatRecord({ level: 30, time: Date.now(), msg }, 'start', pretty) : `[start] ${msg}`) + '\n',
+  );
 
 function run(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
@@ -39,7 +46,8 @@ function run(name: string, script: string, args: string[], env: NodeJS.ProcessEn
     stream?.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
+      for (const line of lines)
+        process.stdout.write((pretty ? formatLogLine(line, name, pretty) : prefix + line) + '\n');
     });
   }
   child.on('exit', (code, signal) => log(`${name} exited (${signal ?? code})`));
@@ -48,6 +56,10 @@ function run(name: string, script: string, args: string[], env: NodeJS.ProcessEn
 
 async function main(): Promise<void> {
   const cfg = loadStackConfig();
+  if ((cfg.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty') {
+    // 'stream-processor', the longest name, sets the app column's width.
+    pretty = { color: process.stdout.isTTY === true && cfg.NO_COLOR === undefined, appWidth: 16 };
+  }
   const ep = await stackUp(cfg, log);
   await provisionAndMigrate(ep, cfg.KAFKA_REPLICATION_FACTOR, log);
   const keys = localKeys();

@@ -21,6 +21,11 @@ export function loadStackConfig(env: Env = process.env) {
         .default('1g'),
       STACK_REGISTRY_PORT: int(1024, 65535).default(DEFAULT_REGISTRY_PORT),
       KAFKA_REPLICATION_FACTOR: int(1, 5).default(1),
+      // How `npm start` shows the apps' logs: pretty (one readable line per record) or json (as the
+      // apps write them). Unset: pretty on a terminal, json otherwise (pipes, CI).
+      LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+      // https://no-color.org: any value turns the pretty format's colours off.
+      NO_COLOR: z.string().optional(),
     },
     env,
   );

@@ -246,4 +246,49 @@ describe('dashboard in headless Chromium', () => {
     );
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-service-24h.png') });
   });
+
+  it('draws every y-axis label of the charts whole, even for latencies in seconds', async () => {
+    await page.goto(`${api.url}/#/service/payments-api?metric=psp.call.duration&range=1h`);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="latency-chart"]')?.getAttribute('data-points')) > 30,
+    );
+    await page.waitForSelector('.live[data-state="live"]');
+    await page.waitForTimeout(300); // the subscription is sent right after the first load
+    const before = Number(await page.evaluate(() => document.body.dataset.liveUpdates ?? 0));
+    // A slow minute: p99 near 4 s, so the latency axis reads up to "4000 ms" (the widest label).
+    const slow = Array.from({ length: 400 }, (_, i) => 3000 + (i % 100) * 10);
+    const update = aggregate('payments-api', 'psp.call.duration', {}, '1m', nowMinute, slow, false);
+    await redis.publish(UPDATES_CHANNEL, encodeHotUpdate('1m', update));
+    await page.waitForFunction((n) => Number(document.body.dataset.liveUpdates) > n, before);
+    await page.waitForFunction(() =>
+      /4000 ms/.test(
+        document.querySelector('[data-testid="latency-chart"]')?.getAttribute('data-y-axis') ?? '',
+      ),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-service-slow.png') });
+    // uPlot draws the y labels on the canvas, right-aligned at (plot left - tick - gap): a label
+    // wider than that room starts left of the canvas and loses its first digits ("000 ms").
+    const charts = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('.chart')).map((el) => {
+        const axis = JSON.parse(el.dataset.yAxis ?? '{}') as {
+          font: string;
+          tickSize: number;
+          gap: number;
+          labels: string[];
+        };
+        const ctx = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+        ctx.font = axis.font;
+        const widest = Math.max(...axis.labels.map((l) => ctx.measureText(l).width));
+        const plotLeft = (el.querySelector('.u-over') as HTMLElement).offsetLeft;
+        return { chart: el.id, labels: axis.labels, needed: widest + axis.tickSize + axis.gap, plotLeft };
+      }),
+    );
+    expect(charts.map((c) => [c.chart, c.labels.length > 1])).toEqual([
+      ['latency', true],
+      ['rate', true],
+    ]);
+    expect(charts.find((c) => c.chart === 'latency')?.labels).toContain('4000 ms');
+    // Every chart whose widest label needs more room than the axis has (none).
+    expect(charts.filter((c) => c.needed > c.plotLeft)).toEqual([]);
+  });
 });

@@ -1,10 +1,12 @@
 import { ConfigError } from '@streammetrics/config';
-import { bootstrapApp } from '@streammetrics/observability';
+import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { AppModule } from './app.module';
 import { loadSinkConfig } from './aggregate-sink.config';
 
 async function main(): Promise<void> {
   const config = loadSinkConfig();
+  // JSON from the first line on: Nest's own messages go through the app's pino logger too.
+  useAppLogger({ app: 'aggregate-sink', logLevel: config.LOG_LEVEL });
   // The sink serves only /health and /metrics; its real interfaces are Kafka, Redis and PostgreSQL.
   await bootstrapApp(AppModule.forConfig(config), { port: config.SINK_HTTP_PORT });
 }

@@ -2,12 +2,14 @@ import { Logger } from '@nestjs/common';
 import { ApiKeyService } from '@streammetrics/auth';
 import { ConfigError } from '@streammetrics/config';
 import { configureGatewayHttp, ensureBootstrapKey } from '@streammetrics/gateway';
-import { bootstrapApp } from '@streammetrics/observability';
+import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { AppModule } from './app.module';
 import { loadIngestGatewayConfig } from './ingest-gateway.config';
 
 async function main(): Promise<void> {
   const config = loadIngestGatewayConfig();
+  // JSON from the first line on: Nest's own messages go through the app's pino logger too.
+  useAppLogger({ app: 'ingest-gateway', logLevel: config.LOG_LEVEL });
   await bootstrapApp(AppModule.forRoot(config), {
     port: config.GATEWAY_PORT,
     bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,

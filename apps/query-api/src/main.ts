@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { ConfigError } from '@streammetrics/config';
-import { bootstrapApp } from '@streammetrics/observability';
+import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { ensureDashboardBuilt } from '@streammetrics/query';
 import { AppModule } from './app.module';
 import { loadQueryApiConfig } from './query-api.config';
@@ -10,6 +10,8 @@ import { configureQueryApi } from './query-api.setup';
 
 async function main(): Promise<void> {
   const config = loadQueryApiConfig();
+  // JSON from the first line on: Nest's own messages go through the app's pino logger too.
+  useAppLogger({ app: 'query-api', logLevel: config.LOG_LEVEL });
   const log = new Logger('query-api');
   let dist: string | undefined;
   try {

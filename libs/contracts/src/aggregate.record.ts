@@ -1,22 +1,7 @@
-import { STATS, type FilledWindowStats } from './stats';
-import type { WindowSpec } from './windows';
-
-/** One window result on a `metrics-aggregated-*` topic (docs/CONTRACTS.md "The aggregate record"), v1. */
-export interface AggregateRecord extends FilledWindowStats {
-  serviceId: string;
-  metricName: string;
-  /** Canonical tag set of the series; {} for the service-level rollup. */
-  tags: Record<string, string>;
-  window: { type: WindowSpec['type']; size: WindowSpec['size']; start: number; end: number };
-  /** Base64 of the binary t-digest (libs/tdigest encoding). */
-  digest: string;
-  final: boolean;
-  streamTime: number;
-  emittedAt: number;
-}
+import type { AggregateRecord } from './api.types';
+import { STATS } from './stats';
 
 export const EMIT_HEADER = 'emit';
-export type EmitKind = 'update' | 'final';
 
 export function encodeAggregate(record: AggregateRecord): Buffer {
   return Buffer.from(JSON.stringify(record));

@@ -1,4 +1,4 @@
-import type { AggregateRecord, EmitKind } from './aggregate.record';
+import type { AggregateRecord, HotUpdate } from './api.types';
 import type { WindowId } from './windows';
 
 /**
@@ -25,13 +25,6 @@ export function isNewerVersion(candidate: AggregateRecord, current: AggregateRec
   return candidate.streamTime > current.streamTime;
 }
 
-/** A pub/sub message: the record without its digest (subscribers chart numbers, not sketches). */
-export interface HotUpdate {
-  window: WindowId;
-  emit: EmitKind;
-  record: Omit<AggregateRecord, 'digest'>;
-}
-
 export function encodeHotUpdate(window: WindowId, record: AggregateRecord): string {
   const { digest: _digest, ...rest } = record;
   const update: HotUpdate = { window, emit: record.final ? 'final' : 'update', record: rest };
@@ -52,17 +45,4 @@ export const DLQ_COUNTS_TTL_SECONDS = 86_400;
 
 export function dlqCountsKey(minuteStart: number): string {
   return `metrics:dlq:counts:${minuteStart}`;
-}
-
-/** One dead letter as the dashboard lists it. */
-export interface DeadLetterSummary {
-  reason: string;
-  error: string;
-  sourceTopic: string;
-  sourcePartition: number;
-  sourceOffset: string;
-  time: number;
-  key: string | null;
-  /** The first 300 characters of the original value. */
-  valuePreview: string;
 }

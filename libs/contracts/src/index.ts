@@ -1,6 +1,7 @@
 export * from './metric-event.schema';
 export * from './metric-event.validator';
 export * from './validation-problem';
+export * from './api.types';
 export * from './aggregate.record';
 export * from './windows';
 export * from './tags';

@@ -2,4 +2,5 @@ export * from './health.service';
 export * from './metrics.registry';
 export * from './observability.module';
 export * from './app.bootstrap';
+export * from './app.logger';
 export * from './fatal.exit';

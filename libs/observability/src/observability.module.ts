@@ -1,14 +1,12 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { appLogger, type ObservabilityOptions } from './app.logger';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { MetricsController } from './metrics.controller';
 import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
 
-export interface ObservabilityOptions {
-  app: string;
-  logLevel: string;
-}
+export type { ObservabilityOptions } from './app.logger';
 
 /** JSON logs (pino), Prometheus /metrics and /health/{live,ready}: the same in every app. */
 @Global()
@@ -20,13 +18,8 @@ export class ObservabilityModule {
       imports: [
         LoggerModule.forRoot({
           pinoHttp: {
-            level: opts.logLevel,
-            base: { app: opts.app },
-            // API keys must never reach the logs, whichever way the client sent them.
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-              censor: '[redacted]',
-            },
+            // The same logger Nest's own messages go to (useAppLogger); it redacts API keys.
+            logger: appLogger(opts),
             serializers: {
               req: (req: { url?: string }) => ({
                 ...req,

@@ -1,10 +1,6 @@
-import { errorBody, type ErrorBody, type ValidationProblem } from '@streammetrics/contracts';
-
-/** A problem with one query parameter or message field. */
-export type QueryProblem = Pick<ValidationProblem, 'field' | 'message'>;
-
-/** The error body of every REST answer and WebSocket error: the platform's one error body. */
-export type ApiErrorBody = ErrorBody;
+import { errorBody } from '@streammetrics/contracts';
+import type { QueryProblem, ApiErrorBody } from './api.dto';
+export type { QueryProblem, ApiErrorBody } from './api.dto';
 
 /**
  * An error a client caused or may retry. `retriable` says whether the same request can succeed

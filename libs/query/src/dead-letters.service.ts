@@ -1,16 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DeadLetterSummary } from '@streammetrics/contracts';
 import { CLOCK, type Clock } from './clock';
 import { HotStoreRepository } from './hot-store.repository';
-
-export interface DeadLettersResponse {
-  recent: DeadLetterSummary[];
-  /** One entry per minute, oldest first: reason -> count. */
-  perMinute: { minute: number; counts: Record<string, number> }[];
-  totals: Record<string, number>;
-  /** Events that arrived after every window they belonged to had closed. */
-  late: number;
-}
+import type { DeadLettersResponse } from './api.dto';
+export type { DeadLettersResponse } from './api.dto';
 
 const MINUTE = 60_000;
 

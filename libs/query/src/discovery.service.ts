@@ -3,16 +3,11 @@ import { tagsKey } from '@streammetrics/contracts';
 import { CLOCK, type Clock } from './clock';
 import { ColdStoreRepository } from './cold-store.repository';
 import { HotStoreRepository, type Seen } from './hot-store.repository';
+import type { MetricsResponse, NamedItem, ServicesResponse, TagsResponse } from './api.dto';
+export type { NamedItem } from './api.dto';
 
 /** How far back discovery looks in the cold tier (the hot tier holds the last hour). */
 const DISCOVERY_LOOKBACK_MS = 7 * 86_400_000;
-
-export interface NamedItem {
-  name: string;
-  lastSeen: number;
-  /** Seen in the hot tier, i.e. in the last hour. */
-  live: boolean;
-}
 
 function union(hot: Seen[], cold: Seen[]): NamedItem[] {
   const byName = new Map<string, NamedItem>();
@@ -33,22 +28,19 @@ export class DiscoveryService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async services(): Promise<{ services: NamedItem[] }> {
+  async services(): Promise<ServicesResponse> {
     const since = this.clock.now() - DISCOVERY_LOOKBACK_MS;
     const [hot, cold] = await Promise.all([this.hot.services(), this.cold.services(since)]);
     return { services: union(hot, cold) };
   }
 
-  async metrics(service: string): Promise<{ service: string; metrics: NamedItem[] }> {
+  async metrics(service: string): Promise<MetricsResponse> {
     const since = this.clock.now() - DISCOVERY_LOOKBACK_MS;
     const [hot, cold] = await Promise.all([this.hot.metricsOf(service), this.cold.metricsOf(service, since)]);
     return { service, metrics: union(hot, cold) };
   }
 
-  async tags(
-    service: string,
-    metric: string,
-  ): Promise<{ service: string; metric: string; keys: Record<string, string[]>; tagSets: number }> {
+  async tags(service: string, metric: string): Promise<TagsResponse> {
     const since = this.clock.now() - DISCOVERY_LOOKBACK_MS;
     const [hot, cold] = await Promise.all([
       this.hot.tagSets(service, metric),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { canonicalTags, tagsKey, type HotUpdate, type WindowId } from '@streammetrics/contracts';
-import type { ApiErrorBody } from './api-error';
+import { canonicalTags, tagsKey } from '@streammetrics/contracts';
+import type { ClientMessage as ClientMessageDto, Subscription } from './api.dto';
+export type { Subscription, ServerMessage } from './api.dto';
 
 /**
  * The live WebSocket protocol (ws://host:3000/api/v1/live), JSON text frames, documented in
@@ -31,31 +32,13 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.output<typeof clientMessageSchema>;
 
-export interface Subscription {
-  id: string;
-  service: string;
-  metric?: string;
-  window?: WindowId;
-  /** tagsKey() of the series ("" for the rollup); undefined for a whole-service subscription. */
-  tagsKey?: string;
-  tags?: Record<string, string>;
-}
-
-/** Server → client messages. */
-export type ServerMessage =
-  | { type: 'welcome'; session: string; resumeToken: string; resumed: boolean; subscriptions: Subscription[] }
-  | { type: 'subscribed'; subscription: Subscription }
-  | { type: 'unsubscribed'; id: string }
-  | {
-      type: 'update';
-      /** Ids of the client's subscriptions this update matches. */
-      subscriptions: string[];
-      /** How many older updates of the same series this one replaced while the client was slow. */
-      coalesced: number;
-      update: HotUpdate;
-    }
-  | ({ type: 'error' } & ApiErrorBody)
-  | { type: 'pong' };
+/** The schema accepts exactly the messages api.dto.ts documents (a compile error when they drift). */
+export const CLIENT_MESSAGE_MATCHES_DTO: [ClientMessage, ClientMessageDto] extends [
+  ClientMessageDto,
+  ClientMessage,
+]
+  ? true
+  : never = true;
 
 export function toSubscription(m: Extract<ClientMessage, { type: 'subscribe' }>, id: string): Subscription {
   const base: Subscription = { id, service: m.service };

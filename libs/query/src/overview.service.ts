@@ -2,30 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from './clock';
 import { HotStoreRepository } from './hot-store.repository';
 import { combinedStats } from './series.point';
-
-export interface MetricOverview {
-  metric: string;
-  /** Start of the 1m window the numbers describe (the newest final one, else the newest). */
-  windowStart: number | null;
-  /** Events per second. */
-  rate: number | null;
-  count: number;
-  /** Share of events whose tags mark an error (HTTP status >= 500, error=true). */
-  errorRatio: number | null;
-  /** Percentiles of the events that are not errors: failed requests often fail fast and hide latency. */
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  /** Rate and p99 of the last 30 minutes (1m windows), for sparklines. */
-  spark: { start: number; rate: number; p99: number | null }[];
-}
-
-export interface ServiceOverview {
-  service: string;
-  lastSeen: number;
-  rate: number;
-  metrics: MetricOverview[];
-}
+import type { MetricOverview, OverviewResponse } from './api.dto';
+export type { MetricOverview, ServiceOverview } from './api.dto';
 
 const MINUTE = 60_000;
 const SPARK_MINUTES = 30;
@@ -47,7 +25,7 @@ export class OverviewService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async overview(): Promise<{ services: ServiceOverview[] }> {
+  async overview(): Promise<OverviewResponse> {
     const recent = this.clock.now() - 3_600_000;
     const services = (await this.hot.services()).filter((s) => s.lastSeen >= recent);
     const out = await Promise.all(

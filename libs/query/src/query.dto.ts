@@ -1,13 +1,27 @@
 import { z } from 'zod';
-import { canonicalTags, STATS, type RollupId, type Stat, type WindowId } from '@streammetrics/contracts';
+import { canonicalTags, STATS, type Stat } from '@streammetrics/contracts';
 import { ApiError, type QueryProblem } from './api-error';
+import type { SeriesWindow } from './api.dto';
+
+export type { SeriesWindow } from './api.dto';
 
 /** Query-string schemas of the REST API. One parse reports every problem at once (400). */
 
-export const SERIES_WINDOWS = ['1m', '5m', '15m', '1m-hop10s', '1h', '1d'] as const;
-export type SeriesWindow = WindowId | RollupId;
+export const SERIES_WINDOWS = [
+  '1m',
+  '5m',
+  '15m',
+  '1m-hop10s',
+  '1h',
+  '1d',
+] as const satisfies readonly SeriesWindow[];
 
 export { STATS, type Stat };
+
+/** Every window of api.dto.ts is listed above (a compile error otherwise). */
+export const DTO_LISTS_COMPLETE: Exclude<SeriesWindow, (typeof SERIES_WINDOWS)[number]> extends never
+  ? true
+  : never = true;
 
 /** Step between two window starts; hopping 1m windows start every 10 s. */
 export const WINDOW_STEP_MS: Record<SeriesWindow, number> = {

@@ -1,8 +1,8 @@
 import { QUANTILE_STAT_NAMES, type Stat, type WindowStats } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
 import { mergeDigests, TotalsFold, windowStats } from '@streammetrics/windowing';
-
-export type Tier = 'hot' | 'cold';
+import type { Tier } from './api.dto';
+export type { Tier } from './api.dto';
 
 /** One stored window of one tag set, as either store returns it. */
 export interface StoredWindow extends WindowStats {

@@ -2,33 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { QUANTILE_STAT_NAMES } from '@streammetrics/contracts';
 import { CLOCK, type Clock } from './clock';
 import type { TagSelector } from './cold-store.repository';
-import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesQuery, type SeriesWindow, type Stat } from './query.dto';
-import { mergeWindows, toPoints, type SeriesPoint, type StoredWindow, type Tier } from './series.point';
+import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesQuery, type Stat } from './query.dto';
+import { mergeWindows, toPoints, type SeriesPoint, type StoredWindow } from './series.point';
 import { TieredReader } from './tiered.reader';
-
-/** One point of a series: where it lies and came from, and the statistics the query asked for. */
-export interface SeriesPointDto extends Partial<Record<Stat, number | null>> {
-  /** Window start, epoch ms. */
-  start: number;
-  end: number;
-  time: string;
-  tier: Tier;
-  final: boolean;
-}
-
-export interface SeriesResponse {
-  service: string;
-  metric: string;
-  window: SeriesWindow;
-  from: number;
-  to: number;
-  tags: Record<string, string>;
-  groupBy: string | null;
-  stats: Stat[];
-  /** Window starts at or after this instant were served by Redis (tier "hot"), older by PostgreSQL. */
-  hotFrom: number;
-  series: { group: string | null; tags: Record<string, string>; points: SeriesPointDto[] }[];
-}
+import type { SeriesPointDto, SeriesResponse } from './api.dto';
+export type { SeriesPointDto, SeriesResponse } from './api.dto';
 
 const COMMA = Buffer.from(',');
 

@@ -7,22 +7,8 @@ import type { SummaryQuery } from './query.dto';
 import { mergedDigestOf, type StoredWindow } from './series.point';
 import { HourPartialCache, type HourPartial } from './summary.cache';
 import { TieredReader } from './tiered.reader';
-
-export interface SummaryResponse {
-  service: string;
-  metric: string;
-  from: number;
-  to: number;
-  tags: Record<string, string>;
-  /** Stored 1m windows merged, per tier. */
-  windows: { hot: number; cold: number };
-  count: number;
-  sum: number;
-  min: number | null;
-  max: number | null;
-  avg: number | null;
-  quantiles: { q: number; value: number | null }[];
-}
+import type { SummaryResponse } from './api.dto';
+export type { SummaryResponse } from './api.dto';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

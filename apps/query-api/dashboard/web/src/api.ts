@@ -1,4 +1,30 @@
 /** REST client of the query-api. The read key comes from the page (injected) or the user. */
+import type {
+  ApiErrorBody,
+  DeadLettersResponse,
+  MetricsResponse,
+  OverviewResponse,
+  SeriesResponse,
+  SeriesWindow,
+  SummaryResponse,
+  TagsResponse,
+} from '@streammetrics/query/api';
+
+/** The answers' types are the server's own (libs/query/src/api.dto.ts), imported as types only. */
+export type {
+  DeadLettersResponse,
+  DeadLetterSummary,
+  MetricOverview,
+  MetricsResponse,
+  NamedItem,
+  OverviewResponse,
+  SeriesPointDto,
+  SeriesResponse,
+  SeriesWindow,
+  ServiceOverview,
+  SummaryResponse,
+  TagsResponse,
+} from '@streammetrics/query/api';
 
 declare global {
   interface Window {
@@ -30,10 +56,7 @@ export class ApiFailure extends Error {
   }
 }
 
-export async function get<T>(
-  path: string,
-  params: Record<string, string | string[] | number | undefined> = {},
-): Promise<T> {
+async function get<T>(path: string, params: Params = {}): Promise<T> {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue;
@@ -41,7 +64,7 @@ export async function get<T>(
   }
   const res = await fetch(url, { headers: { Authorization: `Bearer ${apiKey() ?? ''}` } });
   if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    const body = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
     throw new ApiFailure(
       res.status,
       body.error?.code ?? String(res.status),
@@ -51,72 +74,25 @@ export async function get<T>(
   return (await res.json()) as T;
 }
 
-export interface Named {
-  name: string;
-  lastSeen: number;
-  live: boolean;
-}
+type Params = Record<string, string | string[] | number | undefined>;
+const seg = encodeURIComponent;
 
-export interface MetricOverview {
-  metric: string;
-  windowStart: number | null;
-  rate: number | null;
-  count: number;
-  errorRatio: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  spark: { start: number; rate: number; p99: number | null }[];
-}
-
-export interface ServiceOverview {
-  service: string;
-  lastSeen: number;
-  rate: number;
-  metrics: MetricOverview[];
-}
-
-export interface Point {
-  start: number;
-  end: number;
-  tier: 'hot' | 'cold';
-  final: boolean;
-  count?: number | null;
-  rate?: number | null;
-  p50?: number | null;
-  p95?: number | null;
-  p99?: number | null;
-}
-
-export interface SeriesResponse {
-  window: string;
-  from: number;
-  to: number;
-  hotFrom: number;
-  series: { group: string | null; tags: Record<string, string>; points: Point[] }[];
-}
-
-export interface SummaryResponse {
-  count: number;
-  min: number | null;
-  max: number | null;
-  avg: number | null;
-  windows: { hot: number; cold: number };
-  quantiles: { q: number; value: number | null }[];
-}
-
-export interface DeadLetter {
-  reason: string;
-  error: string;
-  sourceTopic: string;
-  time: number;
-  key: string | null;
-  valuePreview: string;
-}
-
-export interface DeadLettersResponse {
-  recent: DeadLetter[];
-  perMinute: { minute: number; counts: Record<string, number> }[];
-  totals: Record<string, number>;
-  late: number;
-}
+/** The endpoints the dashboard reads, each with the server's answer type. */
+export const api = {
+  overview: () => get<OverviewResponse>('/api/v1/overview'),
+  deadLetters: (q: { limit: number; minutes: number }) => get<DeadLettersResponse>('/api/v1/dead-letters', q),
+  metrics: (service: string) => get<MetricsResponse>(`/api/v1/services/${seg(service)}/metrics`),
+  tags: (service: string, metric: string) =>
+    get<TagsResponse>(`/api/v1/services/${seg(service)}/metrics/${seg(metric)}/tags`),
+  series: (q: {
+    service: string;
+    metric: string;
+    window: SeriesWindow;
+    from: number;
+    to: number;
+    tag: string[];
+    stats: string;
+  }) => get<SeriesResponse>('/api/v1/series', q satisfies Params),
+  summary: (q: { service: string; metric: string; from: number; to: number; tag: string[]; q: string }) =>
+    get<SummaryResponse>('/api/v1/summary', q satisfies Params),
+};

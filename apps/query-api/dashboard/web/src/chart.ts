@@ -8,12 +8,44 @@ export interface Line {
   fill?: boolean;
 }
 
+const FONT = '11px Inter, ui-sans-serif, system-ui, sans-serif';
+const TICK_SIZE = 10;
+const GAP = 5;
+/** The y axis is never narrower than this, so short labels ("0 ms") do not make the plot jump. */
+const MIN_Y_AXIS = 40;
 const AXIS = {
   stroke: '#8a93a6',
   grid: { stroke: 'rgba(138,147,166,0.10)', width: 1 },
-  ticks: { stroke: 'rgba(138,147,166,0.18)', width: 1 },
-  font: '11px Inter, ui-sans-serif, system-ui, sans-serif',
+  ticks: { stroke: 'rgba(138,147,166,0.18)', width: 1, size: TICK_SIZE },
+  gap: GAP,
+  font: FONT,
 };
+
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+
+/** Width in CSS pixels of the widest label in `font` (0 when there is nothing to measure). */
+function widestLabel(labels: readonly string[] | null, font: string): number {
+  measureCtx ??= document.createElement('canvas').getContext('2d');
+  if (!measureCtx || !labels?.length) return 0;
+  measureCtx.font = font;
+  return Math.max(...labels.map((l) => measureCtx?.measureText(l).width ?? 0));
+}
+
+/**
+ * The y axis' width: its widest label (measured, in the axis font) plus the tick and the gap. A
+ * fixed width clipped the labels uPlot right-aligns against the plot: "4000 ms" showed as "000 ms".
+ */
+export function yAxisSize(labels: readonly string[] | null): number {
+  return Math.max(MIN_Y_AXIS, Math.ceil(widestLabel(labels, FONT) + TICK_SIZE + GAP + 1));
+}
+
+/** What the y axis drew, on the element (`data-y-axis`): the e2e checks the labels fit. */
+export interface YAxisDrawn {
+  font: string;
+  tickSize: number;
+  gap: number;
+  labels: string[];
+}
 
 /**
  * A time chart that keeps its data as [x seconds, ...series]; `upsert` adds or replaces the point of
@@ -43,7 +75,17 @@ export class TimeChart {
       },
       axes: [
         { ...AXIS },
-        { ...AXIS, size: 56, values: (_u, vals) => vals.map((v) => num(v, 0) + (unit ? ` ${unit}` : '')) },
+        {
+          ...AXIS,
+          // uPlot calls this with the formatted labels of each layout pass (null before the first).
+          size: (_u, labels) => yAxisSize(labels),
+          values: (_u, vals) => {
+            const labels = vals.map((v) => num(v, 0) + (unit ? ` ${unit}` : ''));
+            const drawn: YAxisDrawn = { font: FONT, tickSize: TICK_SIZE, gap: GAP, labels };
+            el.dataset.yAxis = JSON.stringify(drawn);
+            return labels;
+          },
+        },
       ],
       series: [
         {},

@@ -2,35 +2,14 @@
  * Live updates over the query-api WebSocket. Reconnects with backoff; a reconnect presents the
  * resume token so the server restores the subscriptions (and the latest update of each series
  * missed meanwhile). If the session expired, the client subscribes again from its own list.
+ * The messages' types are the server's (libs/query/src/api.dto.ts), imported as types only.
  */
+import type { ClientMessage, HotUpdate, ServerMessage, SubscribeMessage } from '@streammetrics/query/api';
 import { apiKey } from './api';
 
-export interface LiveRecord {
-  serviceId: string;
-  metricName: string;
-  tags: Record<string, string>;
-  window: { start: number; end: number };
-  count: number;
-  rate: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  final: boolean;
-}
-
-export interface LiveUpdate {
-  window: string;
-  emit: 'update' | 'final';
-  record: LiveRecord;
-}
-
-export interface LiveSubscription {
-  id: string;
-  service: string;
-  metric?: string;
-  window?: string;
-  tags?: Record<string, string>;
-}
+export type LiveUpdate = HotUpdate;
+/** A subscription as the dashboard keeps it: always with its own id, so updates find their listener. */
+export type LiveSubscription = Omit<SubscribeMessage, 'type' | 'id'> & { id: string };
 
 type Listener = (u: LiveUpdate) => void;
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
@@ -62,7 +41,7 @@ export class LiveClient {
     if (this.subs.delete(id)) this.send({ type: 'unsubscribe', id });
   }
 
-  private send(msg: object): void {
+  private send(msg: ClientMessage): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
   }
 
@@ -73,8 +52,8 @@ export class LiveClient {
     this.stateListener(this.attempt === 0 ? 'connecting' : 'reconnecting');
     const ws = new WebSocket(url);
     this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', apiKey: apiKey() ?? '' }));
-    ws.onmessage = (ev) => this.onMessage(JSON.parse(String(ev.data)));
+    ws.onopen = () => this.send({ type: 'auth', apiKey: apiKey() ?? '' });
+    ws.onmessage = (ev) => this.onMessage(JSON.parse(String(ev.data)) as ServerMessage);
     ws.onclose = () => {
       if (this.ws !== ws) return;
       this.stateListener('reconnecting');
@@ -83,25 +62,19 @@ export class LiveClient {
     };
   }
 
-  private onMessage(msg: {
-    type: string;
-    resumeToken?: string;
-    resumed?: boolean;
-    subscriptions?: LiveSubscription[] | string[];
-    update?: LiveUpdate;
-  }): void {
+  private onMessage(msg: ServerMessage): void {
     if (msg.type === 'welcome') {
       this.attempt = 0;
       this.resumeToken = msg.resumeToken;
-      const known = new Set((msg.subscriptions as LiveSubscription[]).map((s) => s.id));
+      const known = new Set(msg.subscriptions.map((s) => s.id));
       // Whatever the server does not hold any more (new session, or changed while away) is sent again.
       for (const { sub } of this.subs.values())
         if (!msg.resumed || !known.has(sub.id)) this.send({ type: 'subscribe', ...sub });
       for (const id of known) if (!this.subs.has(id)) this.send({ type: 'unsubscribe', id });
       this.stateListener('live');
-    } else if (msg.type === 'update' && msg.update) {
+    } else if (msg.type === 'update') {
       this.updates++;
-      for (const id of msg.subscriptions as string[]) this.subs.get(id)?.listener(msg.update);
+      for (const id of msg.subscriptions) this.subs.get(id)?.listener(msg.update);
     }
   }
 }

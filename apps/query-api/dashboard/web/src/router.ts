@@ -1,0 +1,19 @@
+/** The hash routes: `#/` (overview) and `#/service/<name>?range=&metric=&tag=k:v`. */
+export type Route = { page: 'overview' } | { page: 'service'; service: string; params: URLSearchParams };
+
+export function currentRoute(hash = location.hash): Route {
+  const [path, query] = hash.replace(/^#/, '').split('?');
+  const m = /^\/service\/([^/]+)$/.exec(path ?? '');
+  if (m)
+    return {
+      page: 'service',
+      service: decodeURIComponent(m[1] as string),
+      params: new URLSearchParams(query),
+    };
+  return { page: 'overview' };
+}
+
+export function serviceHref(service: string, params?: URLSearchParams): string {
+  const base = `#/service/${encodeURIComponent(service)}`;
+  return params ? `${base}?${params}` : base;
+}
