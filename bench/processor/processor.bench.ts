@@ -122,13 +122,13 @@ async function throughput(kafka: Kafka, rows: Row[], json: Record<string, unknow
     },
     {
       measure: 'outputs per input event',
-      value: ((m.get('sm_processor_outputs_total') ?? 0) / N).toFixed(3),
+      value: ((m.get('streammetrics_processor_outputs_total') ?? 0) / N).toFixed(3),
       target: 'a fraction',
-      reference: `${fmt(m.get('sm_processor_outputs_total') ?? 0)} outputs`,
+      reference: `${fmt(m.get('streammetrics_processor_outputs_total') ?? 0)} outputs`,
     },
     {
       measure: 'restore of the state left by the run',
-      value: `${(r.get('sm_processor_last_restore_seconds') ?? 0).toFixed(2)} s (max per partition sum)`,
+      value: `${(r.get('streammetrics_processor_last_restore_seconds') ?? 0).toFixed(2)} s (max per partition sum)`,
       target: '',
       reference: `ready after ${(readyMs / 1000).toFixed(1)} s incl. process start`,
     },
@@ -139,10 +139,13 @@ async function throughput(kafka: Kafka, rows: Row[], json: Record<string, unknow
     ceilingEventsPerSecond: ceil,
     cpuSeconds: stats.cpuSeconds,
     peakRssMb: stats.peakRssMb,
-    outputs: m.get('sm_processor_outputs_total'),
-    transactions: m.get('sm_processor_transactions_total'),
+    outputs: m.get('streammetrics_processor_outputs_total'),
+    transactions: m.get('streammetrics_processor_transactions_total'),
   };
-  json.restore = { restoreSecondsSumOverPartitions: r.get('sm_processor_last_restore_seconds'), readyMs };
+  json.restore = {
+    restoreSecondsSumOverPartitions: r.get('streammetrics_processor_last_restore_seconds'),
+    readyMs,
+  };
 }
 
 async function latency(kafka: Kafka, rows: Row[], json: Record<string, unknown>): Promise<void> {
@@ -276,8 +279,8 @@ async function memory(kafka: Kafka, rows: Row[], json: Record<string, unknown>):
   const after = await p.metrics();
   const stats = p.stats();
   await p.stop('SIGTERM');
-  const slices = after.get('sm_processor_active_slices') ?? 0;
-  const series = after.get('sm_processor_active_series') ?? 0;
+  const slices = after.get('streammetrics_processor_active_slices') ?? 0;
+  const series = after.get('streammetrics_processor_active_series') ?? 0;
   const heapDelta =
     (after.get('nodejs_heap_size_used_bytes') ?? 0) - (before.get('nodejs_heap_size_used_bytes') ?? 0);
   const rss = (after.get('process_resident_memory_bytes') ?? 0) / 1024 / 1024;

@@ -192,7 +192,7 @@ async function drain(store: 'redis' | 'postgres', prefix: string, total: number)
   await runtime.start();
   await finished;
   const writes = await runtime.metrics.batchSize.get();
-  const written = writes.values.find((v) => v.metricName === 'sm_sink_batch_size_sum')?.value ?? 0;
+  const written = writes.values.find((v) => v.metricName === 'streammetrics_sink_batch_size_sum')?.value ?? 0;
   await runtime.stop();
   return {
     store,

@@ -1,17 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka, waitForPartitionsServed } from '@streammetrics/kafka';
+import { daemonPid, startJavaDaemon, stopJavaDaemon, type JavaDaemon } from './java.daemon';
 import {
   KAFKA_CONFIG,
   KAFKA_DATA,
@@ -139,21 +131,10 @@ function formatStorageIfNeeded(o: BrokerOptions): void {
   if (r.status !== 0) throw new Error(`kafka storage format failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-export function brokerPid(): number | undefined {
-  if (!existsSync(KAFKA_PID)) return undefined;
-  const pid = Number(readFileSync(KAFKA_PID, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
+const BROKER: JavaDaemon = { name: 'the broker', pidFile: KAFKA_PID, outFile: KAFKA_OUT };
 
-function tail(file: string, lines = 40): string {
-  if (!existsSync(file)) return '(no broker log)';
-  return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+export function brokerPid(): number | undefined {
+  return daemonPid(BROKER);
 }
 
 /** Waits until the broker answers a metadata request (not just until the port opens). */
@@ -217,46 +198,15 @@ export async function startBroker(
   ensureKafkaJars(o.log);
   writeBrokerConfig(o);
   formatStorageIfNeeded(o);
-  const out = openSync(KAFKA_OUT, 'a');
-  const child = spawn('java', javaArgs(o, 'kafka.Kafka', [KAFKA_CONFIG]), {
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  if (child.pid === undefined) throw new Error('could not spawn java: is Java 17 installed?');
-  writeFileSync(KAFKA_PID, String(child.pid));
-  child.unref();
-  let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
-  try {
-    await Promise.race([
-      waitForMetadata(brokers, 90_000)
-        .then(() => waitForAllPartitions(brokers, 90_000))
-        .then(() => warmUpCoordinators(brokers, 90_000)),
-      (async () => {
-        while (exited === null) await sleep(200);
-        throw new Error(`the broker exited with code ${exited}`);
-      })(),
-    ]);
-  } catch (err) {
-    throw new Error(
-      `Kafka did not become ready: ${(err as Error).message}\n--- tail of ${KAFKA_OUT} ---\n${tail(KAFKA_OUT)}`,
-    );
-  }
+  await startJavaDaemon(BROKER, javaArgs(o, 'kafka.Kafka', [KAFKA_CONFIG]), () =>
+    waitForMetadata(brokers, 90_000)
+      .then(() => waitForAllPartitions(brokers, 90_000))
+      .then(() => warmUpCoordinators(brokers, 90_000)),
+  );
   return 'started';
 }
 
 /** Stops the broker with SIGTERM (a controlled shutdown that keeps the data), SIGKILL after 60 s. */
-export async function stopBroker(): Promise<'stopped' | 'not running'> {
-  const pid = brokerPid();
-  if (pid === undefined) return 'not running';
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (brokerPid() === undefined) break;
-    await sleep(200);
-  }
-  if (brokerPid() !== undefined) process.kill(pid, 'SIGKILL');
-  rmSync(KAFKA_PID, { force: true });
-  return 'stopped';
+export function stopBroker(): Promise<'stopped' | 'not running'> {
+  return stopJavaDaemon(BROKER, 60_000);
 }

@@ -1,19 +1,9 @@
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCompatibility, putCompatibility } from '@streammetrics/registry';
 import { isPortOpen, sleep } from './net.util';
+import { daemonPid, startJavaDaemon, stopJavaDaemon, type JavaDaemon } from './java.daemon';
 import { REGISTRY_DATA, REGISTRY_DIR, REGISTRY_OUT, REGISTRY_PID } from './stack.paths';
 
 /** Apicurio Registry: it serves the Confluent schema registry API and runs on the JVM we already need. */
@@ -139,21 +129,10 @@ export function registryJavaArgs(jar: string, port: number, data = REGISTRY_DATA
   ];
 }
 
-export function registryPid(): number | undefined {
-  if (!existsSync(REGISTRY_PID)) return undefined;
-  const pid = Number(readFileSync(REGISTRY_PID, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
+const REGISTRY: JavaDaemon = { name: 'the schema registry', pidFile: REGISTRY_PID, outFile: REGISTRY_OUT };
 
-function tail(file: string, lines = 40): string {
-  if (!existsSync(file)) return '(no registry log)';
-  return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+export function registryPid(): number | undefined {
+  return daemonPid(REGISTRY);
 }
 
 /** Why a call to the registry failed, in a few words: fetch hides the socket error in `cause`. */
@@ -217,51 +196,19 @@ export async function startRegistry(
   }
   const jar = await ensureRegistryApp(o.log);
   mkdirSync(REGISTRY_DIR, { recursive: true });
-  const out = openSync(REGISTRY_OUT, 'a');
-  const child = spawn('java', registryJavaArgs(jar, o.port), {
-    cwd: REGISTRY_DIR,
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  if (child.pid === undefined) throw new Error('could not spawn java: is Java 17 installed?');
-  writeFileSync(REGISTRY_PID, String(child.pid));
-  child.unref();
-  let exited: number | null = null;
-  let settled = false;
-  child.on('exit', (code) => (exited = code ?? -1));
-  try {
-    await Promise.race([
-      waitForRegistry(o.url, 90_000),
-      (async () => {
-        // Stops watching once ready: a loop left running would keep the caller's process alive.
-        while (exited === null && !settled) await sleep(200);
-        if (exited !== null) throw new Error(`the registry exited with code ${exited}`);
-      })(),
-    ]);
-    await ensureGlobalCompatibility(o.url);
-  } catch (err) {
-    throw new Error(
-      `the schema registry did not become ready: ${(err as Error).message}\n` +
-        `--- tail of ${REGISTRY_OUT} ---\n${tail(REGISTRY_OUT)}`,
-    );
-  } finally {
-    settled = true;
-  }
+  await startJavaDaemon(
+    REGISTRY,
+    registryJavaArgs(jar, o.port),
+    async () => {
+      await waitForRegistry(o.url, 90_000);
+      await ensureGlobalCompatibility(o.url);
+    },
+    REGISTRY_DIR,
+  );
   return 'started';
 }
 
 /** Stops the registry with SIGTERM (H2 closes its file), SIGKILL after 30 s. */
-export async function stopRegistry(): Promise<'stopped' | 'not running'> {
-  const pid = registryPid();
-  if (pid === undefined) return 'not running';
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (registryPid() === undefined) break;
-    await sleep(200);
-  }
-  if (registryPid() !== undefined) process.kill(pid, 'SIGKILL');
-  rmSync(REGISTRY_PID, { force: true });
-  return 'stopped';
+export function stopRegistry(): Promise<'stopped' | 'not running'> {
+  return stopJavaDaemon(REGISTRY, 30_000);
 }

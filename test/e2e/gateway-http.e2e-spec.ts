@@ -228,14 +228,14 @@ describe('ingest-gateway over HTTP', () => {
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/v1/events', '/metrics']));
     const prom = await (await fetch(`${gw.url}/metrics`)).text();
     for (const name of [
-      'metricstream_requests_total',
-      'metricstream_requests_success_total',
-      'metricstream_requests_failed_total{route="events",code="400"',
-      'metricstream_latency_seconds_bucket',
-      'metricstream_rate_limit_exceeded_total',
-      'metricstream_kafka_send_success_total',
-      'metricstream_kafka_send_failed_total',
-      'metricstream_kafka_batch_events_bucket',
+      'streammetrics_gateway_requests_total',
+      'streammetrics_gateway_requests_success_total',
+      'streammetrics_gateway_requests_failed_total{route="events",code="400"',
+      'streammetrics_gateway_latency_seconds_bucket',
+      'streammetrics_gateway_rate_limit_exceeded_total',
+      'streammetrics_gateway_kafka_send_success_total',
+      'streammetrics_gateway_kafka_send_failed_total',
+      'streammetrics_gateway_kafka_batch_events_bucket',
     ]) {
       expect(prom).toContain(name);
     }

@@ -8,7 +8,7 @@ import {
   registerEventSchema,
   writeConfluentFrame,
 } from '@streammetrics/registry';
-import { closedPort, readTopics, testEnv, testKafka, uniqueName } from '@streammetrics/testing';
+import { freePort, readTopics, testEnv, testKafka, uniqueName } from '@streammetrics/testing';
 import { generate, type GeneratedRecord } from './support-processor/event-generator';
 import { finalsAgainst, readOutputs } from './support-processor/finals';
 import { FLUSH_METRIC, flushMarkers } from './support-processor/flush-markers';
@@ -52,8 +52,8 @@ describe('stream-processor: Confluent-framed values and the schema registry', ()
 
   beforeAll(async () => {
     const registry = new URL(testEnv().schemaRegistryUrl ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
-    proxy = new ToggleProxy(await closedPort(), { host: registry.hostname, port: Number(registry.port) });
-    const httpPort = await closedPort();
+    proxy = new ToggleProxy(await freePort(), { host: registry.hostname, port: Number(registry.port) });
+    const httpPort = await freePort();
     healthUrl = `http://127.0.0.1:${httpPort}/health/ready`;
     const proxied = new URL(registry);
     proxied.port = String(proxy.port);

@@ -77,7 +77,7 @@ class Client {
   }
 }
 
-async function gauge(api: RunningQueryApi, name: string): Promise<number> {
+async function metricValue(api: RunningQueryApi, name: string): Promise<number> {
   const text = await (await fetch(`${api.url}/metrics`)).text();
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return m ? Number(m[1]) : NaN;
@@ -236,7 +236,7 @@ describe('query-api live WebSocket', () => {
     await slow.until((m) => m.find((x) => x.type === 'subscribed'), 'subscribed');
     // Stop reading: the server's writes back up in the kernel, then in the socket's buffer.
     slow.ws.pause();
-    const rssBefore = await gauge(api, 'process_resident_memory_bytes');
+    const rssBefore = await metricValue(api, 'process_resident_memory_bytes');
     let published = 0;
     const values = Array.from({ length: 200 }, (_, i) => i);
     // Wide tag values make each update ~1.3 KB, so the volume dwarfs any buffer the server may keep.
@@ -265,13 +265,13 @@ describe('query-api live WebSocket', () => {
     let last = -1;
     for (;;) {
       await new Promise((r) => setTimeout(r, 500));
-      const now = await gauge(api, 'query_ws_updates_coalesced_total');
+      const now = await metricValue(api, 'streammetrics_query_ws_updates_coalesced_total');
       if (now === last) break;
       last = now;
     }
-    const pending = await gauge(api, 'query_ws_pending_updates');
-    const buffered = await gauge(api, 'query_ws_buffered_bytes');
-    const rssAfter = await gauge(api, 'process_resident_memory_bytes');
+    const pending = await metricValue(api, 'streammetrics_query_ws_pending_updates');
+    const buffered = await metricValue(api, 'streammetrics_query_ws_buffered_bytes');
+    const rssAfter = await metricValue(api, 'process_resident_memory_bytes');
     expect(published).toBeGreaterThan(20 * 1024 * 1024);
     expect(last).toBeGreaterThan(0);
     expect(pending).toBeLessThanOrEqual(SERIES);

@@ -1,3 +1,3 @@
 export * from './test-env';
 export * from './kafka.helpers';
-export * from './closed-port';
+export * from './free-port';

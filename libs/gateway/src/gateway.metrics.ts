@@ -21,57 +21,63 @@ export class GatewayMetrics {
   readonly inFlightEvents: Gauge;
 
   constructor(@Inject(METRICS_REGISTRY) r: Registry) {
-    this.requests = metric.counter(r, 'metricstream_requests_total', 'Ingest requests received', ['route']);
+    this.requests = metric.counter(r, 'streammetrics_gateway_requests_total', 'Ingest requests received', [
+      'route',
+    ]);
     this.requestsSuccess = metric.counter(
       r,
-      'metricstream_requests_success_total',
+      'streammetrics_gateway_requests_success_total',
       'Ingest requests answered 2xx',
       ['route'],
     );
     this.requestsFailed = metric.counter(
       r,
-      'metricstream_requests_failed_total',
+      'streammetrics_gateway_requests_failed_total',
       'Ingest requests failed, by HTTP status',
       ['route', 'code'],
     );
     this.latency = metric.histogram(
       r,
-      'metricstream_latency_seconds',
+      'streammetrics_gateway_latency_seconds',
       'Ingest request latency (p50/p99 via histogram_quantile)',
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       ['route'],
     );
     this.eventsAccepted = metric.counter(
       r,
-      'metricstream_events_accepted_total',
+      'streammetrics_gateway_events_accepted_total',
       'Events acknowledged to clients',
       ['route'],
     );
     this.rateLimitExceeded = metric.counter(
       r,
-      'metricstream_rate_limit_exceeded_total',
+      'streammetrics_gateway_rate_limit_exceeded_total',
       'Requests refused with 429',
     );
     this.rateLimitErrors = metric.counter(
       r,
-      'metricstream_rate_limit_errors_total',
+      'streammetrics_gateway_rate_limit_errors_total',
       'Rate-limit checks that failed (Redis unreachable); the request was let through',
     );
     this.kafkaSendSuccess = metric.counter(
       r,
-      'metricstream_kafka_send_success_total',
+      'streammetrics_gateway_kafka_send_success_total',
       'Kafka batches acknowledged',
     );
-    this.kafkaSendFailed = metric.counter(r, 'metricstream_kafka_send_failed_total', 'Kafka batches failed');
+    this.kafkaSendFailed = metric.counter(
+      r,
+      'streammetrics_gateway_kafka_send_failed_total',
+      'Kafka batches failed',
+    );
     this.kafkaBatchEvents = metric.histogram(
       r,
-      'metricstream_kafka_batch_events',
+      'streammetrics_gateway_kafka_batch_events',
       'Events per Kafka batch (micro-batch size)',
       [1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
     );
     this.inFlightEvents = metric.gauge(
       r,
-      'metricstream_inflight_events',
+      'streammetrics_gateway_inflight_events',
       'Events accepted but not yet acknowledged',
     );
   }

@@ -21,90 +21,90 @@ export class ProcessorMetrics {
   constructor(registry: Registry) {
     const r = [registry];
     this.consumerFailures = new Counter({
-      name: 'sm_processor_consumer_failures_total',
+      name: 'streammetrics_processor_consumer_failures_total',
       help: 'Times the input consumer stopped for good (e.g. an undecodable record batch); the process then exits',
       labelNames: ['reason', 'topic', 'partition'],
       registers: r,
     });
     this.registryUnavailable = new Counter({
-      name: 'sm_processor_schema_registry_unavailable_total',
+      name: 'streammetrics_processor_schema_registry_unavailable_total',
       help: 'Batches held back because a writer schema could not be fetched; retried with backoff',
       registers: r,
     });
     this.recordsIn = new Counter({
-      name: 'sm_processor_records_in_total',
+      name: 'streammetrics_processor_records_in_total',
       help: 'Input records consumed',
       labelNames: ['partition'],
       registers: r,
     });
     this.outputs = new Counter({
-      name: 'sm_processor_outputs_total',
+      name: 'streammetrics_processor_outputs_total',
       help: 'Aggregate records emitted',
       labelNames: ['emit'],
       registers: r,
     });
     this.deadLetters = new Counter({
-      name: 'sm_processor_dead_letters_total',
+      name: 'streammetrics_processor_dead_letters_total',
       help: 'Records sent to the dead-letter topic',
       labelNames: ['reason'],
       registers: r,
     });
     this.lateWindowMisses = new Counter({
-      name: 'sm_processor_late_window_misses_total',
+      name: 'streammetrics_processor_late_window_misses_total',
       help: 'Accepted records that were too late for some windows of this size',
       labelNames: ['window'],
       registers: r,
     });
     this.transactions = new Counter({
-      name: 'sm_processor_transactions_total',
+      name: 'streammetrics_processor_transactions_total',
       help: 'Kafka transactions',
       labelNames: ['result'],
       registers: r,
     });
     this.commitLatency = new Histogram({
-      name: 'sm_processor_commit_seconds',
+      name: 'streammetrics_processor_commit_seconds',
       help: 'Time to send and commit one transaction',
       buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers: r,
     });
     this.restoreSeconds = new Histogram({
-      name: 'sm_processor_restore_seconds',
+      name: 'streammetrics_processor_restore_seconds',
       help: 'Time to restore partition state from the changelog',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers: r,
     });
     this.lastRestoreSeconds = new Gauge({
-      name: 'sm_processor_last_restore_seconds',
+      name: 'streammetrics_processor_last_restore_seconds',
       help: 'Duration of the last restore per partition',
       labelNames: ['partition'],
       registers: r,
     });
     this.consumerLag = new Gauge({
-      name: 'sm_processor_consumer_lag',
+      name: 'streammetrics_processor_consumer_lag',
       help: 'Records behind the high watermark',
       labelNames: ['partition'],
       registers: r,
     });
     this.activeSeries = new Gauge({
-      name: 'sm_processor_active_series',
+      name: 'streammetrics_processor_active_series',
       help: 'Series with open windows',
       labelNames: ['partition'],
       registers: r,
     });
     this.activeSlices = new Gauge({
-      name: 'sm_processor_active_slices',
+      name: 'streammetrics_processor_active_slices',
       help: '10 s slices held in memory',
       labelNames: ['partition'],
       registers: r,
     });
     this.overflowed = new Gauge({
-      name: 'sm_processor_cardinality_overflowed',
+      name: 'streammetrics_processor_cardinality_overflowed',
       help: 'Events folded into the overflow series since start',
       labelNames: ['partition'],
       registers: r,
     });
     this.recoveries = new Counter({
-      name: 'sm_processor_recoveries_total',
+      name: 'streammetrics_processor_recoveries_total',
       help: 'Partition state rebuilds after a failed transaction',
       labelNames: ['reason'],
       registers: r,

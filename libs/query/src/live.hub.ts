@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { tagsKey, type HotUpdate } from '@streammetrics/contracts';
 import { ApiKeyError, ApiKeyService, extractApiKey, hasScope } from '@streammetrics/auth';
 import { HealthService, METRICS_REGISTRY } from '@streammetrics/observability';
@@ -63,24 +63,44 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
           this.set(value());
         },
       });
-    gauge('query_ws_sessions', 'Live WebSocket sessions (attached or awaiting resume)', () => sessions.size);
-    gauge('query_ws_pending_updates', 'Coalesced updates waiting for slow clients', () => {
+    gauge(
+      'streammetrics_query_ws_sessions',
+      'Live WebSocket sessions (attached or awaiting resume)',
+      () => sessions.size,
+    );
+    gauge('streammetrics_query_ws_pending_updates', 'Coalesced updates waiting for slow clients', () => {
       let n = 0;
       for (const x of sessions.values()) n += x.pendingCount;
       return n;
     });
-    gauge('query_ws_buffered_bytes', 'Bytes queued in the sockets of live sessions', () => {
+    gauge('streammetrics_query_ws_buffered_bytes', 'Bytes queued in the sockets of live sessions', () => {
       let n = 0;
       for (const x of sessions.values()) n += x.bufferedBytes;
       return n;
     });
-    gauge('query_ws_updates_sent_total', 'Live updates sent (monotonic)', () => s.sent);
-    gauge(
-      'query_ws_updates_coalesced_total',
+    // Monotonic totals the hub keeps itself: counters by type (Prometheus' rate() needs that), read
+    // at scrape time like the gauges.
+    const counter = (name: string, help: string, value: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(value());
+        },
+      });
+    counter('streammetrics_query_ws_updates_sent_total', 'Live updates sent', () => s.sent);
+    counter(
+      'streammetrics_query_ws_updates_coalesced_total',
       'Live updates replaced by a newer one of the same series',
       () => s.coalesced,
     );
-    gauge('query_ws_updates_dropped_total', 'Live updates dropped: too many series waiting', () => s.dropped);
+    counter(
+      'streammetrics_query_ws_updates_dropped_total',
+      'Live updates dropped: too many series waiting',
+      () => s.dropped,
+    );
     health.register('live-updates', () => ({
       ok: this.subscribed,
       detail: this.subscribed ? undefined : 'not subscribed',

@@ -1,5 +1,5 @@
 import { metricEventSchema } from '@streammetrics/contracts';
-import { closedPort, testEnv, uniqueName } from '@streammetrics/testing';
+import { freePort, testEnv, uniqueName } from '@streammetrics/testing';
 import { ccompatRequest, getCompatibility, lookUpVersion } from './ccompat.client';
 import { EVENT_SCHEMA_SUBJECT, registerEventSchema, registerJsonSchema } from './event-schema.registrar';
 import { SchemaRegistrationError } from './schema-registration.error';
@@ -108,7 +108,7 @@ describe('registerEventSchema (real schema registry)', () => {
   });
 
   it('reports a registry that is not there as retriable', async () => {
-    const nowhere = `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`;
+    const nowhere = `http://127.0.0.1:${await freePort()}/apis/ccompat/v7`;
     const err = await refusal(nowhere, uniqueName('events-value'), metricEventSchema);
     expect(err).toMatchObject({ failure: 'unavailable', retriable: true });
     expect(err.message).toContain('ECONNREFUSED');

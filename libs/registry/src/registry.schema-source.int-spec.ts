@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { metricEventSchema, type MetricEvent } from '@streammetrics/contracts';
-import { closedPort, testEnv, uniqueName } from '@streammetrics/testing';
+import { freePort, testEnv, uniqueName } from '@streammetrics/testing';
 import { ccompatRequest } from './ccompat.client';
 import { writeConfluentFrame } from './confluent.frame';
 import { EventDecoder } from './event.decoder';
@@ -57,7 +57,7 @@ describe('RegistrySchemaSource (real schema registry)', () => {
   });
 
   it('reports a registry that is not there as unavailable, not as an unknown id', async () => {
-    const nowhere = `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`;
+    const nowhere = `http://127.0.0.1:${await freePort()}/apis/ccompat/v7`;
     const err = await new RegistrySchemaSource(nowhere).lookUp(1).then(
       () => undefined,
       (e: unknown) => e,

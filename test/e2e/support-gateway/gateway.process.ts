@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { testEnv } from '@streammetrics/testing';
+import { freePort, testEnv } from '@streammetrics/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -11,17 +10,6 @@ export interface RunningGateway {
   /** Everything the process wrote, for failure messages. */
   output: () => string;
   stop: () => Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(

@@ -4,7 +4,6 @@
  * process on a free port. Used by the query e2e specs and the query benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { Pool } from 'pg';
@@ -23,6 +22,7 @@ import {
   type WindowId,
 } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
+import { freePort } from '@streammetrics/testing';
 
 /** A deterministic pseudo-random stream, so every run writes the same values. */
 export const rng = seededRandom;
@@ -160,17 +160,6 @@ export interface RunningQueryApi {
 }
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts the real query-api as `npm start` does (node -r @swc-node/register apps/query-api/src/main.ts)
