@@ -12,3 +12,4 @@ export * from './hot-store.format';
 export * from './seeded-random';
 export * from './stats';
 export * from './error-body';
+export * from './clock';

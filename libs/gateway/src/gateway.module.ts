@@ -1,5 +1,6 @@
 import { Module, Logger, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { CLOCK, systemClock } from '@streammetrics/contracts';
 import { EventPublisher } from './event.publisher';
 import { GatewayExceptionFilter } from './gateway-exception.filter';
 import { GatewayMetrics } from './gateway.metrics';
@@ -21,6 +22,7 @@ export class GatewayModule {
       controllers: [IngestController],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: opts },
+        { provide: CLOCK, useValue: systemClock },
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         {
           provide: KafkaEventsRepository,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Message } from 'kafkajs';
 import type { ApiKeyIdentity } from '@streammetrics/auth';
-import type { MetricEvent } from '@streammetrics/contracts';
+import { CLOCK, type Clock, type MetricEvent } from '@streammetrics/contracts';
 import { mapEventsBody, mapMetricStreamBody, type IngestContext } from './event.mapper';
 import { EventPublisher } from './event.publisher';
 import { GatewayError } from './gateway.errors';
@@ -34,13 +34,14 @@ export class IngestService {
     private readonly rateLimit: RateLimitService,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_OPTIONS) private readonly opts: GatewayOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async ingest(format: IngestFormat, body: unknown, key: ApiKeyIdentity): Promise<IngestOutcome> {
     const ctx: IngestContext = {
       clientId: key.clientId,
       datacenter: this.opts.datacenter,
-      now: Date.now(),
+      now: this.clock.now(),
       newId: randomUUID,
     };
     const mapped = format === 'events' ? mapEventsBody(body, ctx) : mapMetricStreamBody(body, ctx);

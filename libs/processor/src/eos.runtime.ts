@@ -1,6 +1,12 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
-import { CHANGELOG_TOPIC, DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '@streammetrics/contracts';
+import {
+  CHANGELOG_TOPIC,
+  DEAD_LETTER_TOPIC,
+  EVENTS_TOPIC,
+  systemClock,
+  type Clock,
+} from '@streammetrics/contracts';
 import { SchemaRegistryUnavailableError, type EventDecoder } from '@streammetrics/registry';
 import { restoreChangelog } from './changelog.restorer';
 import { PartitionTask } from './partition.task';
@@ -51,6 +57,7 @@ export class EosRuntime {
     private readonly metrics: ProcessorMetrics,
     private readonly log: RuntimeLogger,
     private readonly decoder: EventDecoder,
+    private readonly clock: Clock = systemClock,
   ) {
     const p = opts.topicPrefix;
     this.topics = {
@@ -174,7 +181,7 @@ export class EosRuntime {
         const offsets = await this.committedOffsets(live.map((t) => t.partition));
         for (const t of live) {
           const offset = offsets.get(t.partition) ?? '0';
-          t.install(restored.get(t.partition) ?? [], offset);
+          t.install(restored.get(t.partition) ?? [], offset, this.clock.now());
           this.consumer?.seek({ topic: this.topics.input, partition: t.partition, offset });
         }
         const seconds = (performance.now() - started) / 1000;
@@ -237,7 +244,7 @@ export class EosRuntime {
     if (Number.isFinite(lag)) this.metrics.consumerLag.set({ partition: String(p) }, lag);
     await task.queue.run(async () => {
       if (task.state !== 'ready' || isStale()) return;
-      const now = Date.now();
+      const now = this.clock.now();
       task.ingest(batch.messages, now);
       // Advances kafkajs' fetch position only; with autoCommit off nothing is committed here.
       resolveOffset(batch.lastOffset());
@@ -278,11 +285,11 @@ export class EosRuntime {
 
   /** The commit timer: idle partitions still close windows and flush throttled updates. */
   private onTick(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const task of this.tasks.values()) {
       if (task.state !== 'ready' || now - task.lastCommitAt < this.opts.commitIntervalMs) continue;
       void task.queue.run(async () => {
-        const t = Date.now();
+        const t = this.clock.now();
         if (task.state === 'ready' && t - task.lastCommitAt >= this.opts.commitIntervalMs) {
           await this.commitOrRecover(task, t);
         }
@@ -322,7 +329,7 @@ export class EosRuntime {
         task.queue.run(async () => {
           if (task.state === 'ready') {
             await task
-              .commit(Date.now())
+              .commit(this.clock.now())
               .catch((err: Error) => this.log.warn({ err }, 'final commit failed'));
           }
           await task.close();

@@ -84,13 +84,13 @@ export class PartitionTask {
   }
 
   /** Installs restored state and the committed offset; the caller seeks the consumer there. */
-  install(entries: ChangelogEntry[], committedOffset: string): void {
+  install(entries: ChangelogEntry[], committedOffset: string, now: number): void {
     this.windows = PartitionWindows.restore(this.opts.windowing, entries);
     this.nextOffset = committedOffset;
     this.committedOffset = committedOffset;
     this.dirty = false;
     this.deadLetters = [];
-    this.lastCommitAt = Date.now();
+    this.lastCommitAt = now;
     this.state = 'ready';
   }
 

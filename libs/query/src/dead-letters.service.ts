@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock } from './clock';
+import { CLOCK, type Clock } from '@streammetrics/contracts';
 import { HotStoreRepository } from './hot-store.repository';
 import type { DeadLettersResponse } from './api.dto';
 export type { DeadLettersResponse } from './api.dto';

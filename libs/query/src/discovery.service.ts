@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { tagsKey } from '@streammetrics/contracts';
-import { CLOCK, type Clock } from './clock';
+import { CLOCK, type Clock, tagsKey } from '@streammetrics/contracts';
 import { ColdStoreRepository } from './cold-store.repository';
 import { HotStoreRepository, type Seen } from './hot-store.repository';
 import type { MetricsResponse, NamedItem, ServicesResponse, TagsResponse } from './api.dto';

@@ -1,6 +1,5 @@
 export * from './api-error';
 export * from './api-error.filter';
-export * from './clock';
 export * from './query.options';
 export * from './query.dto';
 export * from './series.point';

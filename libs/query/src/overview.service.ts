@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock } from './clock';
+import { CLOCK, type Clock } from '@streammetrics/contracts';
 import { HotStoreRepository } from './hot-store.repository';
 import { combinedStats } from './series.point';
 import type { MetricOverview, OverviewResponse } from './api.dto';

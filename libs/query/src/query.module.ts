@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiErrorFilter } from './api-error.filter';
-import { CLOCK, systemClock, type Clock } from './clock';
+import { CLOCK, systemClock, type Clock } from '@streammetrics/contracts';
 import { ColdStoreRepository } from './cold-store.repository';
 import { DASHBOARD_DIST, DashboardController } from './dashboard.controller';
 import { DashboardDataController } from './dashboard-data.controller';

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { QUANTILE_STAT_NAMES } from '@streammetrics/contracts';
-import { CLOCK, type Clock } from './clock';
+import { CLOCK, type Clock, QUANTILE_STAT_NAMES } from '@streammetrics/contracts';
 import type { TagSelector } from './cold-store.repository';
 import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesQuery, type Stat } from './query.dto';
 import { mergeWindows, toPoints, type SeriesPoint, type StoredWindow } from './series.point';

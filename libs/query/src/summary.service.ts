@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { tagsKey } from '@streammetrics/contracts';
+import { CLOCK, type Clock, tagsKey } from '@streammetrics/contracts';
 import { mergeDigests, TotalsFold, windowStats } from '@streammetrics/windowing';
-import { CLOCK, type Clock } from './clock';
 import type { TagSelector } from './cold-store.repository';
 import type { SummaryQuery } from './query.dto';
 import { mergedDigestOf, type StoredWindow } from './series.point';

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canonicalTags, tagsKey, type WindowId } from '@streammetrics/contracts';
-import { CLOCK, type Clock } from './clock';
+import { canonicalTags, CLOCK, type Clock, tagsKey, type WindowId } from '@streammetrics/contracts';
 import { ColdStoreRepository, type TagSelector } from './cold-store.repository';
 import { ColdWindowCache } from './cold-window.cache';
 import { HotStoreRepository } from './hot-store.repository';

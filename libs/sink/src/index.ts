@@ -1,6 +1,5 @@
 export * from './aggregate.batch';
 export * from './aggregate.repository';
-export * from './clock.service';
 export * from './dead-letter.recorder';
 export * from './hot-store.codec';
 export * from './hot-store.repository';

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { testEnv, uniqueName } from '@streammetrics/testing';
-import { ManualClock } from './clock.service';
+import { ManualClock } from '@streammetrics/contracts';
 import { RetentionService } from './retention.service';
 import { silentLog } from './sink.log';
 import { createSinkMetrics } from './sink.metrics';

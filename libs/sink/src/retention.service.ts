@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { Clock } from './clock.service';
+import type { Clock } from '@streammetrics/contracts';
 import { expiredPartitions, type PartitionInfo, type RetentionRule } from './retention.policy';
 import type { SinkLog } from './sink.log';
 import type { SinkMetrics } from './sink.metrics';

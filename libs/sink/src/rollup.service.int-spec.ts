@@ -1,11 +1,10 @@
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
-import type { AggregateRecord } from '@streammetrics/contracts';
+import { type AggregateRecord, ManualClock } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
 import { testEnv, uniqueName } from '@streammetrics/testing';
 import { decodeBatch, type SinkRecord } from './aggregate.batch';
 import { AggregateRepository } from './aggregate.repository';
-import { ManualClock } from './clock.service';
 import { DAY_MS, HOUR_MS, floorTo } from './rollup.plan';
 import { DEFAULT_ROLLUP_OPTIONS, RollupService } from './rollup.service';
 import { silentLog } from './sink.log';

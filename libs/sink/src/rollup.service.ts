@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { Clock } from './clock.service';
+import type { Clock } from '@streammetrics/contracts';
 import { groupBySeries, mergeSeries, type RollupInput, type RollupRow } from './rollup.merge';
 import { DAY_MS, dueBuckets, floorTo, ROLLUPS, type RollupResolution } from './rollup.plan';
 import { RollupRepository, type SeriesCursor } from './rollup.repository';

@@ -2,13 +2,18 @@ import { Redis } from 'ioredis';
 import type { CompressionTypes, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import { DEAD_LETTER_TOPIC, WINDOW_SPECS, topicSpecs } from '@streammetrics/contracts';
+import {
+  type Clock,
+  DEAD_LETTER_TOPIC,
+  systemClock,
+  topicSpecs,
+  WINDOW_SPECS,
+} from '@streammetrics/contracts';
 import { createKafka, provisionTopics, type ConsumerFailure } from '@streammetrics/kafka';
 import { migrate } from '@streammetrics/storage';
 import type { HealthState } from '@streammetrics/observability';
 import { AggregateRepository } from './aggregate.repository';
 import { AggregateSinkProcessor } from './aggregate-sink.processor';
-import { SystemClock, type Clock } from './clock.service';
 import { DeadLetterProducer } from './dead-letter.producer';
 import { DeadLetterRecorder } from './dead-letter.recorder';
 import { HotStoreRepository } from './hot-store.repository';
@@ -79,7 +84,7 @@ export class SinkRuntime {
   private readonly kafka: Kafka;
 
   constructor(private readonly opts: SinkOptions) {
-    const clock = opts.clock ?? new SystemClock();
+    const clock = opts.clock ?? systemClock;
     const log = (this.log = opts.log ?? silentLog);
     this.parts = new Set(opts.parts ?? ['redis', 'postgres', 'deadletters', 'maintenance']);
     this.metrics = createSinkMetrics(opts.registry);

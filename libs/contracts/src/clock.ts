@@ -1,15 +1,15 @@
-/** Wall-clock time as an input, not a global: services ask the clock, tests drive it. */
+/**
+ * Wall-clock time as an input, not a global: services ask the clock they were given, tests drive
+ * it by hand. Stream time never comes from here; it comes from the events.
+ */
 export interface Clock {
   now(): number;
 }
 
+/** The injection token of the clock in the Nest apps. */
 export const CLOCK = Symbol('CLOCK');
 
-export class SystemClock implements Clock {
-  now(): number {
-    return Date.now();
-  }
-}
+export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock a test sets by hand. */
 export class ManualClock implements Clock {
