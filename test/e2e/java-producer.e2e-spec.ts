@@ -18,6 +18,7 @@ import {
   committedTotal,
   endOffsetsTotal,
   ProcessorProcess,
+  testProcessorEnv,
   waitFor,
 } from './support-processor/processor.process';
 import { exactWindows, rankError, windowKey, type OracleResult } from './support-processor/window-oracle';
@@ -115,15 +116,12 @@ describe('interoperability: a Java producer feeds the stream processor', () => {
   const prefix = `${uniqueName('interop')}.`;
   const groupId = uniqueName('interop-processors');
   const input = `${prefix}metrics-events`;
-  const processor = new ProcessorProcess({
-    TOPIC_PREFIX: prefix,
-    PROCESSOR_GROUP_ID: groupId,
-    IDLE_TIMEOUT_MS: '0',
-    GRACE_MS: String(GRACE_MS),
-    COMMIT_INTERVAL_MS: '100',
-    SESSION_TIMEOUT_MS: '6000',
-    TRANSACTION_TIMEOUT_MS: '5000',
-  });
+  const processor = new ProcessorProcess(
+    testProcessorEnv(prefix, groupId, {
+      IDLE_TIMEOUT_MS: '0',
+      GRACE_MS: String(GRACE_MS),
+    }),
+  );
   const runs: JavaRun[] = [];
   let workDir: string | undefined;
   let schema: { id: number } | { problem: string };

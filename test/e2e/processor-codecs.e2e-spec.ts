@@ -2,13 +2,14 @@ import { CompressionTypes, type Kafka } from 'kafkajs';
 import { topicSpecs } from '@streammetrics/contracts';
 import { provisionTopics } from '@streammetrics/kafka';
 import { testKafka, uniqueName } from '@streammetrics/testing';
-import { generate } from './support-processor/event-generator';
+import { steadyRecords } from './support-processor/event-generator';
 import { finalsAgainst, readOutputs } from './support-processor/finals';
 import { FLUSH_METRIC, flushMarkers } from './support-processor/flush-markers';
 import {
   committedTotal,
   endOffsetsTotal,
   ProcessorProcess,
+  testProcessorEnv,
   waitFor,
 } from './support-processor/processor.process';
 import { exactWindows } from './support-processor/window-oracle';
@@ -30,15 +31,12 @@ describe('stream-processor: compressed input batches', () => {
   const prefix = `${uniqueName('codecs')}.`;
   const groupId = uniqueName('codecs-processors');
   const input = `${prefix}metrics-events`;
-  const processor = new ProcessorProcess({
-    TOPIC_PREFIX: prefix,
-    PROCESSOR_GROUP_ID: groupId,
-    IDLE_TIMEOUT_MS: '0',
-    GRACE_MS: String(GRACE_MS),
-    COMMIT_INTERVAL_MS: '100',
-    SESSION_TIMEOUT_MS: '6000',
-    TRANSACTION_TIMEOUT_MS: '5000',
-  });
+  const processor = new ProcessorProcess(
+    testProcessorEnv(prefix, groupId, {
+      IDLE_TIMEOUT_MS: '0',
+      GRACE_MS: String(GRACE_MS),
+    }),
+  );
 
   beforeAll(async () => {
     kafka = testKafka('codecs-test');
@@ -50,17 +48,11 @@ describe('stream-processor: compressed input batches', () => {
   });
 
   it('processes none, gzip, snappy and lz4 batches exactly', async () => {
-    const records = generate({
+    const records = steadyRecords({
       seed: 20261202,
       count: 20_000,
       partitions: PARTITIONS,
       startTime: Date.UTC(2026, 0, 1),
-      msPerRecord: 60,
-      outOfOrderMs: 0,
-      partlyLate: 0,
-      fullyLate: 0,
-      undecodable: 0,
-      invalid: 0,
     });
     const all = [...records, ...flushMarkers(records)];
     const expected = exactWindows(all, GRACE_MS, FLUSH_METRIC);

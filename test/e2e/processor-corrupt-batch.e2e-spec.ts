@@ -2,8 +2,8 @@ import { CompressionTypes, type Kafka } from 'kafkajs';
 import { topicSpecs } from '@streammetrics/contracts';
 import { groupProgress, provisionTopics } from '@streammetrics/kafka';
 import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
-import { generate } from './support-processor/event-generator';
-import { ProcessorProcess, waitFor } from './support-processor/processor.process';
+import { steadyRecords } from './support-processor/event-generator';
+import { ProcessorProcess, testProcessorEnv, waitFor } from './support-processor/processor.process';
 import { corruptBatch } from './support-processor/segment-file';
 
 /**
@@ -16,13 +16,7 @@ describe('stream-processor: a corrupt record batch on the broker', () => {
   const prefix = `${uniqueName('corrupt')}.`;
   const groupId = uniqueName('corrupt-processors');
   const input = `${prefix}metrics-events`;
-  const processor = new ProcessorProcess({
-    TOPIC_PREFIX: prefix,
-    PROCESSOR_GROUP_ID: groupId,
-    COMMIT_INTERVAL_MS: '100',
-    SESSION_TIMEOUT_MS: '6000',
-    TRANSACTION_TIMEOUT_MS: '5000',
-  });
+  const processor = new ProcessorProcess(testProcessorEnv(prefix, groupId));
 
   beforeAll(async () => {
     kafka = testKafka('corrupt-test');
@@ -34,17 +28,12 @@ describe('stream-processor: a corrupt record batch on the broker', () => {
   });
 
   it('names topic, partition and offset, exits non-zero and commits nothing past the batch', async () => {
-    const records = generate({
+    const records = steadyRecords({
       seed: 7,
       count: 300,
       partitions: 1,
       startTime: Date.UTC(2026, 0, 1),
       msPerRecord: 100,
-      outOfOrderMs: 0,
-      partlyLate: 0,
-      fullyLate: 0,
-      undecodable: 0,
-      invalid: 0,
     });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

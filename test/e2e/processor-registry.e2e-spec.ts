@@ -9,7 +9,7 @@ import {
   writeConfluentFrame,
 } from '@streammetrics/registry';
 import { freePort, readTopics, testEnv, testKafka, uniqueName } from '@streammetrics/testing';
-import { generate, type GeneratedRecord } from './support-processor/event-generator';
+import { steadyRecords, type GeneratedRecord } from './support-processor/event-generator';
 import { finalsAgainst, readOutputs } from './support-processor/finals';
 import { FLUSH_METRIC, flushMarkers } from './support-processor/flush-markers';
 import {
@@ -17,6 +17,7 @@ import {
   endOffsetsTotal,
   ProcessorProcess,
   sleep,
+  testProcessorEnv,
   waitFor,
 } from './support-processor/processor.process';
 import { exactWindows } from './support-processor/window-oracle';
@@ -57,17 +58,14 @@ describe('stream-processor: Confluent-framed values and the schema registry', ()
     healthUrl = `http://127.0.0.1:${httpPort}/health/ready`;
     const proxied = new URL(registry);
     proxied.port = String(proxy.port);
-    processor = new ProcessorProcess({
-      TOPIC_PREFIX: prefix,
-      PROCESSOR_GROUP_ID: groupId,
-      PROCESSOR_HTTP_PORT: String(httpPort),
-      SCHEMA_REGISTRY_URL: proxied.toString().replace(/\/$/, ''),
-      IDLE_TIMEOUT_MS: '0',
-      GRACE_MS: String(GRACE_MS),
-      COMMIT_INTERVAL_MS: '100',
-      SESSION_TIMEOUT_MS: '6000',
-      TRANSACTION_TIMEOUT_MS: '5000',
-    });
+    processor = new ProcessorProcess(
+      testProcessorEnv(prefix, groupId, {
+        PROCESSOR_HTTP_PORT: String(httpPort),
+        SCHEMA_REGISTRY_URL: proxied.toString().replace(/\/$/, ''),
+        IDLE_TIMEOUT_MS: '0',
+        GRACE_MS: String(GRACE_MS),
+      }),
+    );
 
     kafka = testKafka('registry-test');
     await provisionTopics(kafka, topicSpecs(prefix), 1);
@@ -80,17 +78,11 @@ describe('stream-processor: Confluent-framed values and the schema registry', ()
       })
     ).id;
 
-    const generated = generate({
+    const generated = steadyRecords({
       seed: 20261203,
       count: 6000,
       partitions: PARTITIONS,
       startTime: Date.UTC(2026, 0, 1),
-      msPerRecord: 60,
-      outOfOrderMs: 0,
-      partlyLate: 0,
-      fullyLate: 0,
-      undecodable: 0,
-      invalid: 0,
     });
     valid = generated.map((r, i) => {
       const json = Buffer.from(JSON.stringify(r.event));

@@ -44,6 +44,25 @@ export class ProcessorProcess {
   }
 }
 
+/**
+ * The settings the processor's e2e tests run it with: their own topics and group, fast commits,
+ * and timeouts short enough that a crash or rebalance resolves within a test.
+ */
+export function testProcessorEnv(
+  topicPrefix: string,
+  groupId: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    TOPIC_PREFIX: topicPrefix,
+    PROCESSOR_GROUP_ID: groupId,
+    COMMIT_INTERVAL_MS: '100',
+    SESSION_TIMEOUT_MS: '6000',
+    TRANSACTION_TIMEOUT_MS: '5000',
+    ...extra,
+  };
+}
+
 /** Sum of the group's committed offsets on a topic (how far exactly-once processing got). */
 export async function committedTotal(kafka: Kafka, groupId: string, topic: string): Promise<number> {
   return (await groupProgress(kafka, groupId, topic)).committed;
