@@ -309,7 +309,7 @@ export class EosRuntime {
         { err, partition: task.partition },
         'transaction failed; rebuilding the partition from the changelog',
       );
-      task.state = 'initializing';
+      task.rebuilding();
       // Runs inside the task's queue slot, so no batch or tick touches the task meanwhile.
       await this.initialise([task]);
     }

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
-import { encodeAggregate, EMIT_HEADER, type DeadLetterReason } from '@streammetrics/contracts';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { DeadLetterReason } from '@streammetrics/contracts';
 import { CachedDefaultPartitioner } from '@streammetrics/kafka';
 import type { EventDecoder } from '@streammetrics/registry';
-import { PartitionWindows, type ChangelogEntry, type CollectResult } from '@streammetrics/windowing';
+import { PartitionWindows, type ChangelogEntry } from '@streammetrics/windowing';
 import { BARRIER_KEY } from './changelog.restorer';
 import { deadLetterMessage, type SourceRecord } from './dead-letter.message';
 import type { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorOptions, ProcessorTopics } from './processor.options';
 import { SerialQueue } from './serial.queue';
+import { chunks, transactionMessages } from './transaction.messages';
 
 /** Upper bound of one produce call inside a transaction, below the broker's 1 MiB batch limit. */
 const MAX_SEND_BYTES = 512 * 1024;
@@ -21,7 +22,7 @@ export type TaskState = 'initializing' | 'ready' | 'closed';
  */
 export class PartitionTask {
   readonly queue = new SerialQueue();
-  state: TaskState = 'initializing';
+  private current: TaskState = 'initializing';
   windows: PartitionWindows;
   /** Next input offset to process; everything before it is reflected in `windows`. */
   nextOffset = '0';
@@ -41,6 +42,15 @@ export class PartitionTask {
     private readonly decoder: EventDecoder,
   ) {
     this.windows = new PartitionWindows(opts.windowing);
+  }
+
+  get state(): TaskState {
+    return this.current;
+  }
+
+  /** After a failed transaction: nothing is processed until the partition is rebuilt and installed. */
+  rebuilding(): void {
+    if (this.current === 'ready') this.current = 'initializing';
   }
 
   get transactionalId(): string {
@@ -91,7 +101,7 @@ export class PartitionTask {
     this.dirty = false;
     this.deadLetters = [];
     this.lastCommitAt = now;
-    this.state = 'ready';
+    this.current = 'ready';
   }
 
   /**
@@ -165,7 +175,8 @@ export class PartitionTask {
     const started = performance.now();
     const txn = await producer.transaction();
     try {
-      for (const chunk of chunks(this.messagesOf(collected))) {
+      const messages = transactionMessages(collected, this.deadLetters, this.topics, this.partition);
+      for (const chunk of chunks(messages, MAX_SEND_BYTES)) {
         await txn.sendBatch({ topicMessages: chunk, acks: -1, compression: this.opts.compression });
       }
       if (offsetMoved) {
@@ -199,32 +210,6 @@ export class PartitionTask {
     this.metrics.overflowed.set({ partition: p }, stats.overflowed);
   }
 
-  private messagesOf(collected: CollectResult): TopicMessages[] {
-    const byTopic = new Map<string, Message[]>();
-    const push = (topic: string, m: Message) => {
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
-      list.push(m);
-    };
-    for (const o of collected.outputs) {
-      push(`${this.topics.prefix}${o.topic}`, {
-        key: o.key,
-        value: encodeAggregate(o.record),
-        headers: { [EMIT_HEADER]: o.emit },
-      });
-    }
-    for (const d of this.deadLetters) push(this.topics.deadLetter, d);
-    // The changelog partition must equal the input partition: restore reads partition p for input p.
-    for (const e of collected.changelog) {
-      push(this.topics.changelog, {
-        key: e.key,
-        value: e.value === null ? null : Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength),
-        partition: this.partition,
-      });
-    }
-    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-  }
-
   async closeProducer(): Promise<void> {
     const p = this.producer;
     this.producer = undefined;
@@ -232,36 +217,7 @@ export class PartitionTask {
   }
 
   async close(): Promise<void> {
-    this.state = 'closed';
+    this.current = 'closed';
     await this.closeProducer();
   }
-}
-
-function sizeOf(m: Message): number {
-  const len = (v: Message['value'] | Message['key']) =>
-    v === null || v === undefined ? 0 : typeof v === 'string' ? v.length * 2 : v.length;
-  return len(m.key) + len(m.value) + 64;
-}
-
-/** Splits the messages into produce calls of at most MAX_SEND_BYTES, keeping each topic's order. */
-function* chunks(topicMessages: TopicMessages[]): Generator<TopicMessages[]> {
-  let current: TopicMessages[] = [];
-  let bytes = 0;
-  for (const tm of topicMessages) {
-    let part: Message[] = [];
-    for (const m of tm.messages) {
-      const s = sizeOf(m);
-      if (bytes + s > MAX_SEND_BYTES && (part.length > 0 || current.length > 0)) {
-        if (part.length > 0) current.push({ topic: tm.topic, messages: part });
-        yield current;
-        current = [];
-        part = [];
-        bytes = 0;
-      }
-      part.push(m);
-      bytes += s;
-    }
-    if (part.length > 0) current.push({ topic: tm.topic, messages: part });
-  }
-  if (current.length > 0) yield current;
 }
