@@ -1,8 +1,8 @@
 /**
  * Part 2 of bench:decode, through the real broker: the same plain-JSON events produced once per
  * record-batch codec (batches of 1000 records, one partition each), then read back from the
- * beginning by a plain kafkajs consumer (./codec-consumer.ts: the harness's plain consumer, its own
- * process, timed from the group join, plus its CPU over that time) and by Kafka's
+ * beginning by the harness's plain kafkajs consumer (bench/harness/plain-consumer.ts: its own
+ * process, timed from the group join, with its CPU over that time) and by Kafka's
  * ConsumerPerformance (the JVM peer). A separate untimed
  * read checks that every record came back byte for byte.
  */
@@ -25,8 +25,19 @@ const ROOT = join(__dirname, '..', '..');
 interface ConsumeResult {
   count: number;
   seconds: number;
+  /** CPU from the group join to the last record. */
   cpuSeconds: number;
   processCpuSeconds: number;
+  peakRssMb: number;
+}
+
+/** What bench/harness/plain-consumer.ts prints. */
+interface PlainConsumerOutput {
+  count: number;
+  firstAt: number;
+  doneAt: number;
+  cpuSeconds: number;
+  cpuSecondsSinceJoin: number;
   peakRssMb: number;
 }
 
@@ -41,7 +52,7 @@ function runCodecConsumer(
     [
       '-r',
       '@swc-node/register',
-      join('bench', 'decode', 'codec-consumer.ts'),
+      join('bench', 'harness', 'plain-consumer.ts'),
       brokers.join(','),
       topic,
       groupId,
@@ -58,9 +69,15 @@ function runCodecConsumer(
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`kafkajs consumer exited ${code}: ${err.slice(-2000)}`));
-      const r = JSON.parse(out.trim().split('\n').pop() as string) as ConsumeResult;
-      if (r.count < expected) return reject(new Error(`kafkajs consumer read ${r.count} of ${expected}`));
-      resolve(r);
+      const p = JSON.parse(out.trim().split('\n').pop() as string) as PlainConsumerOutput;
+      if (p.count < expected) return reject(new Error(`kafkajs consumer read ${p.count} of ${expected}`));
+      resolve({
+        count: p.count,
+        seconds: (p.doneAt - p.firstAt) / 1000,
+        cpuSeconds: p.cpuSecondsSinceJoin,
+        processCpuSeconds: p.cpuSeconds,
+        peakRssMb: p.peakRssMb,
+      });
     }),
   );
 }
