@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CompressionCodecs, type Admin, type Kafka } from 'kafkajs';
 import type { KafkaCompression } from '@streammetrics/config';
 import { compressionOf, ZSTD_WRITABLE } from '@streammetrics/kafka';
-import { runConsumerPerformance } from '../harness/ceiling';
+import { runConsumerPerformance, runPlainConsumerProcess } from '../harness/ceiling';
 import { KAFKA_DATA, KAFKA_LIBS } from '../../scripts/stack/stack.paths';
 
 export const CODECS: KafkaCompression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -20,7 +20,6 @@ export const PARTITIONS = 6;
 const BATCH = 1000;
 const IN_FLIGHT = 4;
 const MiB = 1024 * 1024;
-const ROOT = join(__dirname, '..', '..');
 
 interface ConsumeResult {
   count: number;
@@ -31,55 +30,21 @@ interface ConsumeResult {
   peakRssMb: number;
 }
 
-/** What bench/harness/plain-consumer.ts prints. */
-interface PlainConsumerOutput {
-  count: number;
-  firstAt: number;
-  doneAt: number;
-  cpuSeconds: number;
-  cpuSecondsSinceJoin: number;
-  peakRssMb: number;
-}
-
-function runCodecConsumer(
+async function runCodecConsumer(
   brokers: string[],
   topic: string,
   expected: number,
   groupId: string,
 ): Promise<ConsumeResult> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      '@swc-node/register',
-      join('bench', 'harness', 'plain-consumer.ts'),
-      brokers.join(','),
-      topic,
-      groupId,
-      String(expected),
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGTERM'), 180_000);
-  return new Promise((resolve, reject) =>
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`kafkajs consumer exited ${code}: ${err.slice(-2000)}`));
-      const p = JSON.parse(out.trim().split('\n').pop() as string) as PlainConsumerOutput;
-      if (p.count < expected) return reject(new Error(`kafkajs consumer read ${p.count} of ${expected}`));
-      resolve({
-        count: p.count,
-        seconds: (p.doneAt - p.firstAt) / 1000,
-        cpuSeconds: p.cpuSecondsSinceJoin,
-        processCpuSeconds: p.cpuSeconds,
-        peakRssMb: p.peakRssMb,
-      });
-    }),
-  );
+  const p = await runPlainConsumerProcess(brokers, topic, expected, groupId);
+  if (p.count < expected) throw new Error(`kafkajs consumer read ${p.count} of ${expected}`);
+  return {
+    count: p.count,
+    seconds: (p.doneAt - p.firstAt) / 1000,
+    cpuSeconds: p.cpuSecondsSinceJoin,
+    processCpuSeconds: p.cpuSeconds,
+    peakRssMb: p.peakRssMb,
+  };
 }
 
 export interface CodecRow {

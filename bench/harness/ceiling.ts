@@ -75,13 +75,23 @@ export async function runConsumerPerformance(
   };
 }
 
-/** A kafkajs consumer counting records and nothing else, in its own process. */
-export async function runPlainKafkajs(
+/** What bench/harness/plain-consumer.ts prints: see its header. */
+export interface PlainConsumerOutput {
+  count: number;
+  firstAt: number;
+  doneAt: number;
+  cpuSeconds: number;
+  cpuSecondsSinceJoin: number;
+  peakRssMb: number;
+}
+
+/** Runs the plain consumer (counts records, nothing else) in its own process until `messages`. */
+export async function runPlainConsumerProcess(
   brokers: string[],
   topic: string,
   messages: number,
   groupId: string,
-): Promise<CeilingResult> {
+): Promise<PlainConsumerOutput> {
   const child = spawn(
     process.execPath,
     [
@@ -97,13 +107,17 @@ export async function runPlainKafkajs(
   );
   const { code, out, err } = await collect(child);
   if (code !== 0) throw new Error(`plain kafkajs consumer exited ${code}: ${err.slice(-2000)}`);
-  const r = JSON.parse(out.trim().split('\n').pop() as string) as {
-    count: number;
-    firstAt: number;
-    doneAt: number;
-    cpuSeconds: number;
-    peakRssMb: number;
-  };
+  return JSON.parse(out.trim().split('\n').pop() as string) as PlainConsumerOutput;
+}
+
+/** A kafkajs consumer counting records and nothing else, in its own process. */
+export async function runPlainKafkajs(
+  brokers: string[],
+  topic: string,
+  messages: number,
+  groupId: string,
+): Promise<CeilingResult> {
+  const r = await runPlainConsumerProcess(brokers, topic, messages, groupId);
   const seconds = Math.max(0.001, (r.doneAt - r.firstAt) / 1000);
   return { eventsPerSecond: r.count / seconds, seconds, cpuSeconds: r.cpuSeconds, peakRssMb: r.peakRssMb };
 }
