@@ -48,14 +48,17 @@ export async function stackUp(cfg: StackConfig, log: Log): Promise<StackEndpoint
   const ep = endpoints(cfg);
   const t0 = Date.now();
   const timed = async (state: Promise<string>) => ({ state: await state, ms: Date.now() - t0 });
+  // A service the environment names is waited for, never started; its variable names the failure.
+  const external = (variable: string, ready: Promise<void>) =>
+    ready.then(
+      () => 'external',
+      (err: Error) => {
+        throw new Error(`${variable}: ${err.message}`);
+      },
+    );
   const kafka = timed(
     (async () => {
-      if (cfg.KAFKA_BROKERS) {
-        await waitForMetadata(ep.kafkaBrokers, 15_000).catch((err: Error) => {
-          throw new Error(`KAFKA_BROKERS: ${err.message}`);
-        });
-        return 'external';
-      }
+      if (cfg.KAFKA_BROKERS) return external('KAFKA_BROKERS', waitForMetadata(ep.kafkaBrokers, 15_000));
       return startBroker({
         port: cfg.STACK_KAFKA_PORT,
         controllerPort: cfg.STACK_KAFKA_CONTROLLER_PORT,
@@ -67,10 +70,7 @@ export async function stackUp(cfg: StackConfig, log: Log): Promise<StackEndpoint
   const registry = timed(
     (async () => {
       if (cfg.SCHEMA_REGISTRY_URL) {
-        await waitForRegistry(ep.schemaRegistryUrl, 15_000).catch((err: Error) => {
-          throw new Error(`SCHEMA_REGISTRY_URL: ${err.message}`);
-        });
-        return 'external';
+        return external('SCHEMA_REGISTRY_URL', waitForRegistry(ep.schemaRegistryUrl, 15_000));
       }
       return startRegistry({ port: cfg.STACK_REGISTRY_PORT, url: ep.schemaRegistryUrl, log });
     })(),

@@ -14,7 +14,6 @@ const COLUMNS: readonly { name: string; type: string; update: boolean; value: (s
     { name: 'service_id', type: 'text', update: false, value: (s) => s.record.serviceId },
     { name: 'metric_name', type: 'text', update: false, value: (s) => s.record.metricName },
     { name: 'window_size', type: 'text', update: false, value: (s) => s.windowId },
-    { name: 'window_start', type: 'timestamptz', update: false, value: (s) => iso(s.record.window.start) },
     { name: 'window_end', type: 'timestamptz', update: true, value: (s) => iso(s.record.window.end) },
     ...STAT_COLUMNS.map((stat) => ({
       name: stat,
@@ -42,9 +41,11 @@ const COLUMNS: readonly { name: string; type: string; update: boolean; value: (s
  * The WHERE makes the upsert newer-wins with isNewerVersion's rule: a final beats updates, then
  * the newer stream time; a replayed or older version leaves the row (and its updated_at) alone.
  */
+// window_start is the same instant as "timestamp" (the partition key): sent once, written twice.
+const COLUMN_NAMES = COLUMNS.map((c) => c.name).join(', ');
 const UPSERT_SQL = `
-INSERT INTO metric_aggregates AS m (${COLUMNS.map((c) => c.name).join(', ')})
-SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
+INSERT INTO metric_aggregates AS m (${COLUMN_NAMES}, window_start)
+SELECT u.*, u."timestamp" FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) AS u(${COLUMN_NAMES})
 ON CONFLICT (service_id, metric_name, tags_hash, window_size, "timestamp") DO UPDATE SET
   ${excludedAssignments(COLUMNS.filter((c) => c.update).map((c) => c.name))}, updated_at = now()
 WHERE (EXCLUDED.is_final AND NOT m.is_final)

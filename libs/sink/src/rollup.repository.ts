@@ -142,7 +142,6 @@ const ROLLUP_COLUMNS: readonly { name: string; type: string; value: (r: RollupRo
   { name: '"timestamp"', type: 'timestamptz', value: (r) => new Date(r.start).toISOString() },
   { name: 'service_id', type: 'text', value: (r) => r.serviceId },
   { name: 'metric_name', type: 'text', value: (r) => r.metricName },
-  { name: 'window_start', type: 'timestamptz', value: (r) => new Date(r.start).toISOString() },
   { name: 'window_end', type: 'timestamptz', value: (r) => new Date(r.end).toISOString() },
   ...STAT_COLUMNS.map((stat) => ({ name: stat, type: statSqlType(stat), value: (r: RollupRow) => r[stat] })),
   { name: 'tags', type: 'jsonb', value: (r) => JSON.stringify(r.tags) },
@@ -158,8 +157,10 @@ const ROLLUP_COLUMNS: readonly { name: string; type: string; value: (r: RollupRo
 function rollupUpsertSql(table: string): string {
   const names = ROLLUP_COLUMNS.map((c) => c.name);
   const updated = [...STAT_COLUMNS, 'digest', 'stream_time'];
-  return `INSERT INTO ${table} AS t (${names.join(', ')}, window_size, is_final)
-    SELECT *, $1::text, true FROM unnest(${ROLLUP_COLUMNS.map((c, i) => `$${i + 2}::${c.type}[]`).join(', ')})
+  // window_start is the same instant as "timestamp" (the partition key): sent once, written twice.
+  return `INSERT INTO ${table} AS t (${names.join(', ')}, window_start, window_size, is_final)
+    SELECT u.*, u."timestamp", $1::text, true
+      FROM unnest(${ROLLUP_COLUMNS.map((c, i) => `$${i + 2}::${c.type}[]`).join(', ')}) AS u(${names.join(', ')})
     ON CONFLICT (service_id, metric_name, tags_hash, window_size, "timestamp") DO UPDATE SET
       ${excludedAssignments(updated)}, updated_at = now()
     WHERE (t.count, t.sum, t.min, t.max, t.digest) IS DISTINCT FROM
