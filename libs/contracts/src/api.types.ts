@@ -10,6 +10,7 @@ export type { RollupId, WindowId, WindowSpec } from './windows';
 export type { ValidationProblem } from './validation-problem';
 export type { Stat, WindowStats } from './stats';
 export type { ErrorBody, ErrorProblem } from './error-body';
+export type * from './alert.types';
 
 /** One window result on a `metrics-aggregated-*` topic (docs/CONTRACTS.md "The aggregate record"), v1. */
 export interface AggregateRecord extends FilledWindowStats {

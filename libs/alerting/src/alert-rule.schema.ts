@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { WINDOW_SPECS, type ErrorProblem, type WindowId } from '@streammetrics/contracts';
+import type { AlertRuleSpec } from '@streammetrics/contracts/api';
+import { DURATION_HINT, parseDuration } from './duration';
+import { parseRuleStat } from './rule.stat';
+
+const WINDOW_IDS = WINDOW_SPECS.map((w) => w.id) as [WindowId, ...WindowId[]];
+const name = z.string().min(1).max(200);
+const labelMap = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are [A-Za-z_][A-Za-z0-9_]*'),
+  z.string().max(1000),
+);
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, `must be ${DURATION_HINT}`);
+const webhook = z
+  .string()
+  .max(2000)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+/** The rule an author writes (REST body, rules file): every field checked, every problem reported. */
+export const alertRuleSpecSchema = z.strictObject({
+  name,
+  service: z.string().max(200).optional(),
+  metric: z.string().max(200).optional(),
+  tags: z.record(z.string().min(1).max(100), z.string().max(200)).optional(),
+  window: z.enum(WINDOW_IDS),
+  stat: z
+    .string()
+    .refine(
+      (s) => parseRuleStat(s) !== undefined,
+      'must be count, sum, min, max, avg, rate, p50, p95, p99 or a quantile q<level> with 0 ≤ level ≤ 1 (e.g. q0.999)',
+    ),
+  op: z.enum(['>', '>=', '<', '<=']),
+  threshold: z.number().refine(Number.isFinite, 'must be a finite number'),
+  for: duration.optional(),
+  on: z.enum(['final', 'update']).optional(),
+  noData: z.strictObject({ after: duration, fire: z.boolean() }).optional(),
+  labels: labelMap.optional(),
+  annotations: labelMap.optional(),
+  receivers: z.array(webhook).min(1).max(20),
+  repeatInterval: duration.optional(),
+});
+
+export type RuleCheck = { ok: true; spec: AlertRuleSpec } | { ok: false; problems: ErrorProblem[] };
+
+/** Checks a rule; `index` places the problems of one rule of a file or batch. */
+export function checkRuleSpec(raw: unknown, index?: number): RuleCheck {
+  const r = alertRuleSpecSchema.safeParse(raw);
+  if (r.success) return { ok: true, spec: r.data as AlertRuleSpec };
+  return {
+    ok: false,
+    problems: r.error.issues.map((i) => ({
+      ...(index === undefined ? {} : { index }),
+      field: `/${i.path.map(String).join('/')}`,
+      message: i.message,
+    })),
+  };
+}
