@@ -74,6 +74,7 @@ CREATE TABLE alert_notifications (
   last_error       TEXT
 );
 CREATE INDEX alert_notifications_due ON alert_notifications (next_attempt_at) WHERE outcome = 'pending';
+CREATE INDEX alert_notifications_order ON alert_notifications (fingerprint, receiver, id) WHERE outcome = 'pending';
 
 -- Silences: label matchers plus a time range. Silenced alerts still change state; their
 -- notifications are marked 'silenced' instead of being sent.

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import type { AlertingModuleOptions } from '@streammetrics/alerting';
+
+const shape = {
+  ...infraShape,
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, . _ -')
+    .default(''),
+  ALERTING_HTTP_PORT: int(0, 65535).default(9466),
+  /** YAML rules loaded at start (GitOps); rules in it replace the previous file's. */
+  ALERT_RULES_FILE: z.string().min(1).optional(),
+  /** The dashboard's address, for links in notifications. */
+  ALERTING_EXTERNAL_URL: z.url().default('http://localhost:3000'),
+  /** A new consumer group starts at the oldest retained window results instead of new ones. */
+  ALERTING_FROM_BEGINNING: bool().default(false),
+  ALERTING_WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  ALERTING_RETRY_INITIAL_MS: int(10, 60_000).default(1_000),
+  ALERTING_RETRY_MAX_MS: int(100, 3_600_000).default(300_000),
+  ALERTING_RULES_POLL_MS: int(100, 60_000).default(2_000),
+};
+
+export function loadAlertingConfig(env: Env = process.env) {
+  return loadConfig(shape, env);
+}
+
+export type AlertingConfig = ReturnType<typeof loadAlertingConfig>;
+
+export function alertingOptions(c: AlertingConfig): AlertingModuleOptions {
+  return {
+    kafkaBrokers: c.KAFKA_BROKERS,
+    databaseUrl: c.DATABASE_URL,
+    topicPrefix: c.TOPIC_PREFIX,
+    fromBeginning: c.ALERTING_FROM_BEGINNING,
+    rulesFile: c.ALERT_RULES_FILE,
+    externalUrl: c.ALERTING_EXTERNAL_URL,
+    rulesPollMs: c.ALERTING_RULES_POLL_MS,
+    dispatcher: {
+      timeoutMs: c.ALERTING_WEBHOOK_TIMEOUT_MS,
+      retry: {
+        initialMs: c.ALERTING_RETRY_INITIAL_MS,
+        maxMs: c.ALERTING_RETRY_MAX_MS,
+        factor: 2,
+        jitter: 0.2,
+      },
+    },
+    provision: true,
+  };
+}
