@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
-import type { AlertingModuleOptions } from '@streammetrics/alerting';
+import { ALERTING_GROUP, type AlertingModuleOptions } from '@streammetrics/alerting';
 
 const shape = {
   ...infraShape,
@@ -9,6 +9,7 @@ const shape = {
     .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, . _ -')
     .default(''),
   ALERTING_HTTP_PORT: int(0, 65535).default(9466),
+  ALERTING_GROUP_ID: z.string().min(1).max(200).default(ALERTING_GROUP),
   /** YAML rules loaded at start (GitOps); rules in it replace the previous file's. */
   ALERT_RULES_FILE: z.string().min(1).optional(),
   /** The dashboard's address, for links in notifications. */
@@ -32,6 +33,7 @@ export function alertingOptions(c: AlertingConfig): AlertingModuleOptions {
     kafkaBrokers: c.KAFKA_BROKERS,
     databaseUrl: c.DATABASE_URL,
     topicPrefix: c.TOPIC_PREFIX,
+    groupId: c.ALERTING_GROUP_ID,
     fromBeginning: c.ALERTING_FROM_BEGINNING,
     rulesFile: c.ALERT_RULES_FILE,
     externalUrl: c.ALERTING_EXTERNAL_URL,

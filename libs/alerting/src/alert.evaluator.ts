@@ -4,7 +4,14 @@ import { NEW_LIFECYCLE, observe, observeSilence, type Lifecycle, type Step } fro
 import { breaches, type CompiledRule } from './compiled.rule';
 import type { RuleIndex } from './rule.index';
 import { statValue } from './rule.stat';
-import { alertAnnotations, alertLabels, fingerprint, seriesKey, templateVars } from './series.labels';
+import {
+  alertAnnotations,
+  alertLabels,
+  fingerprint,
+  SERIES_SEPARATOR,
+  seriesKey,
+  templateVars,
+} from './series.labels';
 import { idempotencyKey, webhookBody, type WebhookBody } from './webhook.body';
 
 /** One (rule, series) as the evaluator keeps it, and as alert_states stores it. */
@@ -203,7 +210,7 @@ export class AlertEvaluator {
       const rule = this.rules.rules.get(prev.ruleId) as CompiledRule;
       const step = observeSilence(prev, streamTime, rule);
       if (step.next === prev) continue;
-      const [service, metric] = prev.seriesKey.split('\u0000');
+      const [service, metric] = prev.seriesKey.split(SERIES_SEPARATOR);
       const vars = templateVars(
         rule,
         { serviceId: service ?? '', metricName: metric ?? '', tags: tagsOf(prev) },
@@ -290,7 +297,7 @@ export class AlertEvaluator {
 
 /** The series' tags, read back from the alert's labels (no-data has no record to read them from). */
 function tagsOf(s: AlertState): Record<string, string> {
-  const [, , key] = s.seriesKey.split('\u0000');
+  const [, , key] = s.seriesKey.split(SERIES_SEPARATOR);
   try {
     return key ? (JSON.parse(key) as Record<string, string>) : {};
   } catch {

@@ -28,8 +28,8 @@ export interface AlertingOptions {
   kafkaBrokers: string[];
   databaseUrl: string;
   topicPrefix: string;
-  /** Group id prefix, so tests get their own group ('' in production). */
-  groupPrefix?: string;
+  /** The consumer group, and the key of its offsets in PostgreSQL (tests run their own). */
+  groupId?: string;
   /** A new group reads the retained window results from the start (default: only new ones). */
   fromBeginning?: boolean;
   /** YAML rules loaded at start as the 'file' rules. */
@@ -73,7 +73,7 @@ export class AlertingRuntime {
     this.pool = new Pool({ connectionString: opts.databaseUrl, max: 4, connectionTimeoutMillis: 3_000 });
     this.pool.on('error', (err) => log.warn({ err: err.message }, 'idle PostgreSQL client failed'));
     this.rules = new AlertRulesRepository(this.pool);
-    this.store = new AlertStatesRepository(this.pool, `${opts.groupPrefix ?? ''}${ALERTING_GROUP}`);
+    this.store = new AlertStatesRepository(this.pool, opts.groupId ?? ALERTING_GROUP);
     this.evaluator = new AlertEvaluator(new RuleIndex([]), { externalUrl: opts.externalUrl, now: Date.now });
     this.dispatcher = new NotificationDispatcher(
       new OutboxRepository(this.pool),
@@ -90,7 +90,7 @@ export class AlertingRuntime {
     });
     this.consumer = new AlertConsumer({
       kafka,
-      groupId: `${opts.groupPrefix ?? ''}${ALERTING_GROUP}`,
+      groupId: opts.groupId ?? ALERTING_GROUP,
       topics: new Map(WINDOW_SPECS.map((w) => [`${opts.topicPrefix}${w.topic}`, w.topic])),
       fromBeginning: opts.fromBeginning ?? false,
       evaluator: this.evaluator,

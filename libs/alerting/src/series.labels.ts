@@ -3,9 +3,12 @@ import { tagsKey, type AggregateRecord } from '@streammetrics/contracts';
 import type { CompiledRule } from './compiled.rule';
 import { renderTemplate, type TemplateVars } from './alert.templates';
 
+/** Separates the parts of a series key: a character no name holds and PostgreSQL text can (NUL cannot). */
+export const SERIES_SEPARATOR = '\u001f';
+
 /** The series a window result belongs to: (service, metric, canonical tag set). */
 export function seriesKey(r: Pick<AggregateRecord, 'serviceId' | 'metricName' | 'tags'>): string {
-  return `${r.serviceId}\u0000${r.metricName}\u0000${tagsKey(r.tags)}`;
+  return [r.serviceId, r.metricName, tagsKey(r.tags)].join(SERIES_SEPARATOR);
 }
 
 /**

@@ -5,15 +5,21 @@ import { groupProgress } from '@streammetrics/kafka';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** The real stream-processor app as a child process, so tests can SIGKILL it like a crash. */
+/**
+ * A real app (the stream-processor unless another is named) as a child process, so tests can
+ * SIGKILL it like a crash.
+ */
 export class ProcessorProcess {
   private child: ChildProcess | undefined;
   readonly output: string[] = [];
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly app = 'stream-processor',
+  ) {}
 
   start(): void {
-    this.child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/stream-processor/src/main.ts'], {
+    this.child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${this.app}/src/main.ts`], {
       cwd: ROOT,
       env: { ...process.env, PROCESSOR_HTTP_PORT: '0', LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
