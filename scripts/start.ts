@@ -1,12 +1,14 @@
 /**
  * `npm start`: the whole platform on one machine. Brings the stack up (Kafka, PostgreSQL, Redis,
  * topics, migrations), then runs every app under apps/ and, unless SIMULATE=0, the simulated
- * fleet of services so the dashboard has data. Ctrl-C stops everything gracefully (SIGTERM).
+ * fleet of services so the dashboard has data, and a webhook receiver that logs the alerts the
+ * example rule (scripts/start/alert-rules.yaml) sends. Ctrl-C stops everything gracefully (SIGTERM).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateApiKey } from '@streammetrics/auth';
 import { join } from 'node:path';
+import { startAlertReceiver } from './start/alert-receiver';
 import { formatLogLine, formatRecord, type LogFormatOptions } from './start/log.format';
 import { loadStackConfig } from './stack/stack.config';
 import { provisionAndMigrate, stackUp } from './stack/stack.service';
@@ -63,9 +65,16 @@ async function main(): Promise<void> {
   const ep = await stackUp(cfg, log);
   await provisionAndMigrate(ep, cfg.KAFKA_REPLICATION_FACTOR, log);
   const keys = localKeys();
+  // The example alert rule notifies this receiver, which logs what it gets.
+  const receiverPort = Number(process.env.ALERT_RECEIVER_PORT ?? 9099);
+  const receiver = await startAlertReceiver(receiverPort, log).catch((err: Error) => {
+    log(`alert receiver not started on ${receiverPort}: ${err.message}`);
+    return undefined;
+  });
   const env = {
     DASHBOARD_API_KEY: keys.dashboard,
     GATEWAY_BOOTSTRAP_KEY: keys.gateway,
+    ALERT_RULES_FILE: join(ROOT, 'scripts', 'start', 'alert-rules.yaml'),
     ...process.env,
     KAFKA_BROKERS: ep.kafkaBrokers.join(','),
     DATABASE_URL: ep.databaseUrl,
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+  receiver?.close();
 }
 
 main().catch((err: Error) => {
