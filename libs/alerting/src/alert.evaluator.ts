@@ -3,7 +3,7 @@ import type { AlertStatus } from '@streammetrics/contracts/api';
 import { NEW_LIFECYCLE, observe, observeSilence, type Lifecycle, type Step } from './alert.lifecycle';
 import { breaches, type CompiledRule } from './compiled.rule';
 import type { RuleIndex } from './rule.index';
-import { statValue } from './rule.stat';
+import { RecordValues } from './rule.stat';
 import {
   alertAnnotations,
   alertLabels,
@@ -138,11 +138,12 @@ export class AlertEvaluator {
       const rules = this.rules.matching(window, r);
       if (rules.length === 0) continue;
       const series = seriesKey(r);
+      const values = new RecordValues(r);
       for (const rule of rules) {
         if (!r.final && rule.on === 'final') continue;
         const k = stateKey(rule.id, series);
         const prev = current(k) ?? this.fresh(rule, r, series, topic, partition);
-        const value = statValue(rule.stat, r);
+        const value = values.value(rule.stat);
         const breaching = value !== null && breaches(rule.op, value, rule.threshold);
         const step = observe(
           prev,

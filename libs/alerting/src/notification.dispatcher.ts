@@ -26,9 +26,10 @@ const SILENCES_TTL_MS = 1_000;
 
 /**
  * Sends the outbox: each notification POSTed to its receiver with an Idempotency-Key, retried with
- * capped exponential backoff until it is delivered. A receiver with a request in flight is not
- * given another, so a dead or slow receiver holds one request slot and never blocks the others or
- * the evaluation (which only writes the outbox). Silences are checked at delivery time, so a
+ * capped exponential backoff until it is delivered. A receiver with requests in flight is not
+ * given more, and a receiver whose last attempt failed is left alone for a while, so a dead or slow
+ * receiver holds at most two request slots and its backlog never delays the others or the
+ * evaluation (which only writes the outbox). Silences are checked at delivery time, so a
  * silence created after the transition still suppresses it.
  */
 export class NotificationDispatcher {
@@ -36,6 +37,8 @@ export class NotificationDispatcher {
   private loop?: Promise<void>;
   private wakeUp?: () => void;
   private readonly busy = new Map<string, number>();
+  /** Receivers whose last attempt failed, until when: their other rows wait too. */
+  private readonly cooling = new Map<string, number>();
   private inFlight = 0;
   private silences: { at: number; list: Awaited<ReturnType<SilencesRepository['active']>> } = {
     at: 0,
@@ -72,7 +75,7 @@ export class NotificationDispatcher {
       try {
         const room = this.opts.maxInFlight - this.inFlight;
         if (room > 0) {
-          const due = await this.outbox.claim(room, this.opts.timeoutMs + 2_000, [...this.busy.keys()]);
+          const due = await this.outbox.claim(room, this.opts.timeoutMs + 2_000, this.unavailable());
           claimed = due.length;
           if (due.length > 0) await this.refreshSilences();
           for (const n of due) void this.deliver(n);
@@ -97,6 +100,7 @@ export class NotificationDispatcher {
       if (error === undefined) {
         await this.outbox.delivered(n.id);
         this.metrics.deliveryAttempts.inc({ outcome: 'delivered' });
+        this.cooling.delete(n.receiver);
       } else {
         this.metrics.deliveryAttempts.inc({ outcome: 'failed' });
         const retryIn = backoffDelay(n.attempts - 1, this.opts.retry);
@@ -105,6 +109,9 @@ export class NotificationDispatcher {
           'webhook delivery failed; will retry',
         );
         await this.outbox.failed(n.id, error, retryIn);
+        // A failing receiver is left alone for the first retry's delay, not just this row: with a
+        // backlog for a dead receiver, its rows would otherwise fill every claim.
+        this.cooling.set(n.receiver, Date.now() + backoffDelay(0, this.opts.retry));
       }
     } catch (err) {
       // The outcome could not be stored: the claim runs out and the row is sent again (at least once).
@@ -116,6 +123,13 @@ export class NotificationDispatcher {
       else this.busy.delete(n.receiver);
       this.wake();
     }
+  }
+
+  /** Receivers not to give a row now: requests in flight, or failing. */
+  private unavailable(): string[] {
+    const now = Date.now();
+    for (const [r, until] of this.cooling) if (until <= now) this.cooling.delete(r);
+    return [...new Set([...this.busy.keys(), ...this.cooling.keys()])];
   }
 
   /** undefined when the receiver took it (2xx), otherwise why not. */

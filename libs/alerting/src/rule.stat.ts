@@ -14,15 +14,36 @@ export function parseRuleStat(text: string): RuleStat | undefined {
 }
 
 /**
- * The value a rule compares: a statistic straight from the record, a quantile the record does not
- * carry estimated from its digest. null when the window has no such value (an unreadable digest).
+ * The values rules compare, read from one window result: a statistic straight from the record, a
+ * quantile the record does not carry estimated from its digest — decoded once per record however
+ * many rules ask. null when the window has no such value (an unreadable digest).
  */
-export function statValue(stat: RuleStat, record: AggregateRecord): number | null {
-  if (stat.kind === 'stat') return record[stat.stat];
-  try {
-    const q = TDigest.fromBase64(record.digest).quantile(stat.level);
-    return Number.isFinite(q) ? q : null;
-  } catch {
-    return null;
+export class RecordValues {
+  private digest: TDigest | null | undefined;
+  private readonly quantiles = new Map<number, number | null>();
+
+  constructor(private readonly record: AggregateRecord) {}
+
+  value(stat: RuleStat): number | null {
+    if (stat.kind === 'stat') return this.record[stat.stat];
+    let q = this.quantiles.get(stat.level);
+    if (q === undefined) {
+      const d = this.decoded();
+      const v = d ? d.quantile(stat.level) : Number.NaN;
+      q = Number.isFinite(v) ? v : null;
+      this.quantiles.set(stat.level, q);
+    }
+    return q;
+  }
+
+  private decoded(): TDigest | null {
+    if (this.digest === undefined) {
+      try {
+        this.digest = TDigest.fromBase64(this.record.digest);
+      } catch {
+        this.digest = null;
+      }
+    }
+    return this.digest;
   }
 }
