@@ -4,6 +4,7 @@ import { NEW_LIFECYCLE, observe, observeSilence, type Lifecycle, type Step } fro
 import { breaches, type CompiledRule } from './compiled.rule';
 import type { RuleIndex } from './rule.index';
 import { RecordValues } from './rule.stat';
+import { StateTable } from './state.table';
 import {
   alertAnnotations,
   alertLabels,
@@ -25,6 +26,8 @@ export interface AlertState extends Lifecycle {
   annotations: Record<string, string>;
   /** Wall time of the last firing notification (drives the repeat interval). */
   lastNotifiedAt: number | null;
+  /** The last window end written to alert_states (memory only). */
+  persistedWindowEnd?: number;
 }
 
 export interface HistoryRow {
@@ -55,8 +58,6 @@ export interface Changes {
   outbox: OutboxRow[];
 }
 
-export const stateKey = (ruleId: string, series: string) => `${ruleId}\u0000${series}`;
-
 /**
  * How often (event time) a state whose status did not change is written anyway, so that after a
  * restart its last window (what no-data is measured from) is at most this old.
@@ -75,11 +76,9 @@ export interface EvaluatorOptions {
  * commit is evaluated again from the same states.
  */
 export class AlertEvaluator {
-  private readonly states = new Map<string, AlertState>();
-  /** The last window end written to alert_states per state (memory only). */
-  private readonly persisted = new Map<string, number>();
+  private readonly states = new StateTable();
   /** The states the last evaluated batch changed, until `apply`. */
-  private pendingOverlay = new Map<string, AlertState>();
+  private pendingOverlay = new StateTable();
 
   constructor(
     private rules: RuleIndex,
@@ -88,7 +87,7 @@ export class AlertEvaluator {
 
   setRules(rules: RuleIndex): void {
     this.rules = rules;
-    for (const [k, s] of this.states) if (!rules.rules.has(s.ruleId)) this.states.delete(k);
+    this.states.deleteWhere((s) => !rules.rules.has(s.ruleId));
   }
 
   get ruleIndex(): RuleIndex {
@@ -97,13 +96,8 @@ export class AlertEvaluator {
 
   /** Replaces the states of one partition with those loaded from the database (on assignment). */
   load(topic: string, partition: number, loaded: readonly AlertState[]): void {
-    for (const [k, s] of this.states)
-      if (s.topic === topic && s.partition === partition) this.states.delete(k);
-    for (const s of loaded) {
-      const k = stateKey(s.ruleId, s.seriesKey);
-      this.states.set(k, s);
-      this.persisted.set(k, s.lastWindowEnd);
-    }
+    this.states.deleteWhere((s) => s.topic === topic && s.partition === partition);
+    for (const s of loaded) this.states.set({ ...s, persistedWindowEnd: s.lastWindowEnd });
   }
 
   /** The states of firing alerts, for the repeat interval. */
@@ -117,7 +111,7 @@ export class AlertEvaluator {
 
   /** Keeps only the states of the partitions this evaluator is assigned (after a rebalance). */
   retain(owned: (topic: string, partition: number) => boolean): void {
-    for (const [k, s] of this.states) if (!owned(s.topic, s.partition)) this.states.delete(k);
+    this.states.deleteWhere((s) => !owned(s.topic, s.partition));
   }
 
   /**
@@ -131,9 +125,9 @@ export class AlertEvaluator {
     records: readonly AggregateRecord[],
     streamTime: number,
   ): Changes {
-    const overlay = new Map<string, AlertState>();
+    const overlay = new StateTable();
     const changes: Changes = { states: [], history: [], outbox: [] };
-    const current = (k: string) => overlay.get(k) ?? this.states.get(k);
+
     for (const r of records) {
       const rules = this.rules.matching(window, r);
       if (rules.length === 0) continue;
@@ -141,8 +135,10 @@ export class AlertEvaluator {
       const values = new RecordValues(r);
       for (const rule of rules) {
         if (!r.final && rule.on === 'final') continue;
-        const k = stateKey(rule.id, series);
-        const prev = current(k) ?? this.fresh(rule, r, series, topic, partition);
+        const prev =
+          overlay.get(series, rule.id) ??
+          this.states.get(series, rule.id) ??
+          this.fresh(rule, r, series, topic, partition);
         const value = values.value(rule.stat);
         const breaching = value !== null && breaches(rule.op, value, rule.threshold);
         const step = observe(
@@ -151,13 +147,13 @@ export class AlertEvaluator {
           rule,
         );
         if (step.next === prev) continue;
-        overlay.set(k, this.record(rule, prev, step, templateVars(rule, r, value), changes));
+        overlay.set(this.record(rule, prev, step, templateVars(rule, r, value), changes));
       }
     }
     this.checkNoData(window, topic, partition, streamTime, overlay, changes);
-    for (const [k, s] of overlay) {
-      const changedStatus = s.status !== this.states.get(k)?.status;
-      if (changedStatus || s.lastWindowEnd - (this.persisted.get(k) ?? -Infinity) >= PERSIST_EVERY_MS) {
+    for (const s of overlay.values()) {
+      const changedStatus = s.status !== this.states.get(s.seriesKey, s.ruleId)?.status;
+      if (changedStatus || s.lastWindowEnd - (s.persistedWindowEnd ?? -Infinity) >= PERSIST_EVERY_MS) {
         changes.states.push(s);
       }
     }
@@ -167,30 +163,28 @@ export class AlertEvaluator {
 
   /** Makes the last evaluated batch's changes the evaluator's own (after they were committed). */
   apply(changes: Changes): void {
-    for (const [k, s] of this.pendingOverlay) this.states.set(k, s);
-    for (const s of changes.states) this.persisted.set(stateKey(s.ruleId, s.seriesKey), s.lastWindowEnd);
-    this.pendingOverlay = new Map();
+    for (const s of changes.states) s.persistedWindowEnd = s.lastWindowEnd;
+    for (const s of this.pendingOverlay.values()) this.states.set(s);
+    this.pendingOverlay = new StateTable();
   }
 
   /** Repeat notifications for alerts still firing after their rule's repeat interval (wall time). */
-  repeats(): { changes: Changes; keys: string[] } {
+  repeats(): { changes: Changes; count: number } {
     const now = this.opts.now();
     const changes: Changes = { states: [], history: [], outbox: [] };
-    const keys: string[] = [];
-    for (const [k, s] of this.states) {
+    for (const s of this.states.values()) {
       const rule = this.rules.rules.get(s.ruleId);
       if (!rule || s.status !== 'firing' || s.startsAt === null) continue;
       if (s.lastNotifiedAt !== null && now - s.lastNotifiedAt < rule.repeatMs) continue;
       const next = { ...s, lastNotifiedAt: now };
       this.enqueue(rule, next, 'firing', changes);
       changes.states.push(next);
-      keys.push(k);
     }
-    return { changes, keys };
+    return { changes, count: changes.states.length };
   }
 
   applyRepeats(r: { changes: Changes }): void {
-    for (const s of r.changes.states) this.states.set(stateKey(s.ruleId, s.seriesKey), s);
+    for (const s of r.changes.states) this.states.set(s);
   }
 
   private checkNoData(
@@ -198,16 +192,15 @@ export class AlertEvaluator {
     topic: string,
     partition: number,
     streamTime: number,
-    overlay: Map<string, AlertState>,
+    overlay: StateTable,
     changes: Changes,
   ): void {
     const rules = this.rules.withNoData(window);
     if (rules.length === 0) return;
     const ids = new Set(rules.map((r) => r.id));
-    const keys = new Set([...this.states.keys(), ...overlay.keys()]);
-    for (const k of keys) {
-      const prev = overlay.get(k) ?? this.states.get(k);
-      if (!prev || prev.partition !== partition || prev.topic !== topic || !ids.has(prev.ruleId)) continue;
+    for (const known of [...this.states.values()]) {
+      if (known.partition !== partition || known.topic !== topic || !ids.has(known.ruleId)) continue;
+      const prev = overlay.get(known.seriesKey, known.ruleId) ?? known;
       const rule = this.rules.rules.get(prev.ruleId) as CompiledRule;
       const step = observeSilence(prev, streamTime, rule);
       if (step.next === prev) continue;
@@ -217,7 +210,7 @@ export class AlertEvaluator {
         { serviceId: service ?? '', metricName: metric ?? '', tags: tagsOf(prev) },
         null,
       );
-      overlay.set(k, this.record(rule, prev, step, vars, changes));
+      overlay.set(this.record(rule, prev, step, vars, changes));
     }
   }
 

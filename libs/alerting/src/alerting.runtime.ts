@@ -157,7 +157,7 @@ export class AlertingRuntime {
   private async sendRepeats(): Promise<void> {
     await this.exclusive(async () => {
       const repeats = this.evaluator.repeats();
-      if (repeats.keys.length === 0) return;
+      if (repeats.count === 0) return;
       await this.store.commit(repeats.changes);
       this.evaluator.applyRepeats(repeats);
       this.dispatcher.wake();
