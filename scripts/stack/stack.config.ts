@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brokers, INFRA_DEFAULTS, int, loadConfig, url, type Env } from '@streammetrics/config';
+import { brokers, INFRA_DEFAULTS, int, loadConfig, url, windows, type Env } from '@streammetrics/config';
 
 /** The local registry's port where INFRA_DEFAULTS expects it, unless STACK_REGISTRY_PORT moves it. */
 const DEFAULT_REGISTRY_PORT = Number(new URL(INFRA_DEFAULTS.SCHEMA_REGISTRY_URL).port);
@@ -21,6 +21,8 @@ export function loadStackConfig(env: Env = process.env) {
         .default('1g'),
       STACK_REGISTRY_PORT: int(1024, 65535).default(DEFAULT_REGISTRY_PORT),
       KAFKA_REPLICATION_FACTOR: int(1, 5).default(1),
+      // The windows whose topics the stack creates (the apps are given the same WINDOWS).
+      WINDOWS: windows(),
       // How `npm start` shows the apps' logs: pretty (one readable line per record) or json (as the
       // apps write them). Unset: pretty on a terminal, json otherwise (pipes, CI).
       LOG_FORMAT: z.enum(['pretty', 'json']).optional(),

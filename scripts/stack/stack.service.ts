@@ -1,4 +1,4 @@
-import { CHANGELOG_TOPIC, topicSpecs } from '@streammetrics/contracts';
+import { CHANGELOG_TOPIC, configureWindows, topicSpecs } from '@streammetrics/contracts';
 import { INFRA_DEFAULTS } from '@streammetrics/config';
 import { createKafka, provisionTopics } from '@streammetrics/kafka';
 import { EVENT_SCHEMA_SUBJECT, getCompatibility, registerEventSchema } from '@streammetrics/registry';
@@ -45,6 +45,7 @@ export function endpoints(cfg: StackConfig): Required<StackEndpoints> {
 
 /** Starts (or finds) Kafka, the schema registry, PostgreSQL and Redis; waits for each. Idempotent. */
 export async function stackUp(cfg: StackConfig, log: Log): Promise<StackEndpoints> {
+  configureWindows(cfg.WINDOWS);
   const ep = endpoints(cfg);
   const t0 = Date.now();
   const timed = async (state: Promise<string>) => ({ state: await state, ms: Date.now() - t0 });

@@ -1,3 +1,4 @@
+import { configureWindows } from '@streammetrics/contracts';
 import { ConfigError } from '@streammetrics/config';
 import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { AppModule } from './app.module';
@@ -5,6 +6,8 @@ import { loadAlertingConfig } from './alerting.config';
 
 async function main(): Promise<void> {
   const config = loadAlertingConfig();
+  // Before anything reads them: the windows are configuration (WINDOWS).
+  configureWindows(config.WINDOWS);
   useAppLogger({ app: 'alerting', logLevel: config.LOG_LEVEL });
   // Alerting serves only /health and /metrics; its API is served by the query-api.
   await bootstrapApp(AppModule.forConfig(config), { port: config.ALERTING_HTTP_PORT });

@@ -1,3 +1,4 @@
+import { configureWindows } from '@streammetrics/contracts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -10,6 +11,8 @@ import { configureQueryApi } from './query-api.setup';
 
 async function main(): Promise<void> {
   const config = loadQueryApiConfig();
+  // Before anything reads them: the windows are configuration (WINDOWS).
+  configureWindows(config.WINDOWS);
   // JSON from the first line on: Nest's own messages go through the app's pino logger too.
   useAppLogger({ app: 'query-api', logLevel: config.LOG_LEVEL });
   const log = new Logger('query-api');

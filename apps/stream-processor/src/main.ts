@@ -1,3 +1,4 @@
+import { configureWindows } from '@streammetrics/contracts';
 import { ConfigError } from '@streammetrics/config';
 import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { AppModule } from './app.module';
@@ -5,6 +6,8 @@ import { loadProcessorConfig } from './processor.config';
 
 async function main(): Promise<void> {
   const config = loadProcessorConfig();
+  // Before anything reads them: the windows are configuration (WINDOWS).
+  configureWindows(config.WINDOWS);
   // JSON from the first line on: Nest's own messages go through the app's pino logger too.
   useAppLogger({ app: 'stream-processor', logLevel: config.LOG_LEVEL });
   // The processor serves only /health and /metrics; its real interface is Kafka.

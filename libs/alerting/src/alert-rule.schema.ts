@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { WINDOW_SPECS, type ErrorProblem, type WindowId } from '@streammetrics/contracts';
+import { isWindowId, WINDOW_SPECS, type ErrorProblem } from '@streammetrics/contracts';
 import type { AlertRuleSpec } from '@streammetrics/contracts/api';
 import { DURATION_HINT, parseDuration } from './duration';
 import { parseRuleStat } from './rule.stat';
 
-const WINDOW_IDS = WINDOW_SPECS.map((w) => w.id) as [WindowId, ...WindowId[]];
 const name = z.string().min(1).max(200);
 const labelMap = z.record(
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are [A-Za-z_][A-Za-z0-9_]*'),
@@ -29,7 +28,15 @@ export const alertRuleSpecSchema = z.strictObject({
   service: z.string().max(200).optional(),
   metric: z.string().max(200).optional(),
   tags: z.record(z.string().min(1).max(100), z.string().max(200)).optional(),
-  window: z.enum(WINDOW_IDS),
+  // Checked against the windows configured when the rule comes, not when this module loads.
+  window: z.string().superRefine((w, ctx) => {
+    if (!isWindowId(w)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be one of the configured windows: ${WINDOW_SPECS.map((s) => s.id).join(', ')}`,
+      });
+    }
+  }),
   stat: z
     .string()
     .refine(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_WINDOWS, parseWindows, WindowConfigError } from '@streammetrics/contracts';
 
 /** Reusable field validators, so every app reads the same variable the same way. */
 
@@ -30,3 +31,18 @@ export const bool = () =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** The window set (WINDOWS), e.g. "1m,5m,15m,1m-hop10s,1h"; every problem listed. */
+export const windows = () =>
+  z
+    .string()
+    .default(DEFAULT_WINDOWS)
+    .transform((s, ctx) => {
+      try {
+        return parseWindows(s);
+      } catch (err) {
+        const problems = err instanceof WindowConfigError ? err.problems : [String(err)];
+        for (const message of problems) ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+    });

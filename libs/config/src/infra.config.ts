@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brokers, int, logLevel, url } from './config.fields';
+import { brokers, int, logLevel, url, windows } from './config.fields';
 
 /** The variables every app shares: where the stack is, and how to log. */
 export const INFRA_DEFAULTS = {
@@ -22,4 +22,9 @@ export const infraShape = {
   SCHEMA_REGISTRY_URL: url(['http', 'https']).default(INFRA_DEFAULTS.SCHEMA_REGISTRY_URL),
   KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
   LOG_LEVEL: logLevel().default('info'),
+  /**
+   * The windows computed, stored, queried and alerted on; every app of one deployment must be given
+   * the same list (topics are named after the windows). Changing it needs new processor state.
+   */
+  WINDOWS: windows(),
 };

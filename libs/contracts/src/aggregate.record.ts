@@ -1,5 +1,6 @@
 import type { AggregateRecord } from './api.types';
 import { STATS } from './stats';
+import { WINDOW_SPECS } from './windows';
 
 export const EMIT_HEADER = 'emit';
 
@@ -23,7 +24,7 @@ export function decodeAggregate(bytes: Buffer | null): AggregateRecord {
     typeof w !== 'object' ||
     w === null ||
     (w.type !== 'tumbling' && w.type !== 'hopping') ||
-    !['1m', '5m', '15m'].includes(w.size) ||
+    !WINDOW_SPECS.some((spec) => spec.type === w.type && spec.size === w.size) ||
     !Number.isInteger(w.start) ||
     !Number.isInteger(w.end) ||
     w.end <= w.start

@@ -13,14 +13,12 @@ export type TagSelector =
   | { kind: 'filter'; tags: Record<string, string>; groupBy?: string }
   | { kind: 'exact'; tags: Record<string, string> };
 
-const TABLE: Record<SeriesWindow, string> = {
-  '1m': 'metric_aggregates',
-  '5m': 'metric_aggregates',
-  '15m': 'metric_aggregates',
-  '1m-hop10s': 'metric_aggregates',
+/** Rollups have their own tables; every configured window is in metric_aggregates. */
+const ROLLUP_TABLE: Partial<Record<SeriesWindow, string>> = {
   '1h': 'metric_rollups_hourly',
   '1d': 'metric_rollups_daily',
 };
+const tableOf = (w: SeriesWindow) => ROLLUP_TABLE[w] ?? 'metric_aggregates';
 
 const ROLLUP_HASH = tagsHash({});
 
@@ -86,7 +84,7 @@ export class ColdStoreRepository implements OnModuleDestroy {
               (extract(epoch FROM window_end) * 1000)::bigint AS end,
               tags, ${STAT_COLUMNS.join(', ')}, is_final, stream_time
               ${withDigest ? ', digest' : ''}
-         FROM ${TABLE[window]}
+         FROM ${tableOf(window)}
         WHERE service_id = $1 AND metric_name = $2 AND window_size = $3
           AND "timestamp" >= $4 AND "timestamp" < $5 AND ${where}
         ORDER BY "timestamp"`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalTags, tagsKey } from '@streammetrics/contracts';
+import { canonicalTags, isWindowId, tagsKey } from '@streammetrics/contracts';
 import type { ClientMessage as ClientMessageDto, Subscription } from './api.dto';
 export type { Subscription, ServerMessage } from './api.dto';
 
@@ -8,7 +8,6 @@ export type { Subscription, ServerMessage } from './api.dto';
  * apps/query-api/README.md. Client → server messages:
  */
 const NAME = /^[A-Za-z0-9._-]{1,200}$/;
-const WINDOWS = ['1m', '5m', '15m', '1m-hop10s'] as const;
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), apiKey: z.string().min(1).max(512) }),
@@ -23,7 +22,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
       .regex(NAME, 'metric must match ' + NAME.source)
       .optional(),
     /** Absent: every window size. */
-    window: z.enum(WINDOWS).optional(),
+    window: z.string().refine(isWindowId, { message: 'window must be a configured window' }).optional(),
     /** The exact tag set of one series; {} (default) is the service-level rollup. Ignored without metric. */
     tags: z.record(z.string().max(256), z.string().max(256)).optional(),
   }),

@@ -7,7 +7,6 @@ import {
   seriesQuerySchema,
   serviceParamsSchema,
   summaryQuerySchema,
-  SERIES_WINDOWS,
   STATS,
   type SeriesQuery,
   type SummaryQuery,
@@ -59,7 +58,12 @@ export class QueryController {
   })
   @ApiQuery({ name: 'service', required: true })
   @ApiQuery({ name: 'metric', required: true })
-  @ApiQuery({ name: 'window', required: false, enum: SERIES_WINDOWS })
+  @ApiQuery({
+    name: 'window',
+    required: false,
+    description:
+      'a configured window (WINDOWS, default 1m, 5m, 15m, 1m-hop10s) or a rollup (1h, 1d); default 1m',
+  })
   @ApiQuery({ name: 'from', required: false, description: `${TIME}; default to - 1 h (or 60 windows)` })
   @ApiQuery({ name: 'to', required: false, description: `${TIME}; default now` })
   @ApiQuery({ name: 'tag', required: false, isArray: true, description: 'key:value, repeatable' })

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, QUANTILE_STAT_NAMES } from '@streammetrics/contracts';
 import type { TagSelector } from './cold-store.repository';
-import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesQuery, type Stat } from './query.dto';
+import { windowSizeMs, windowStepMs, type SeriesQuery, type Stat } from './query.dto';
 import { mergeWindows, toPoints, type SeriesPoint, type StoredWindow } from './series.point';
 import { TieredReader } from './tiered.reader';
 import type { SeriesPointDto, SeriesResponse } from './api.dto';
@@ -21,7 +21,7 @@ export class SeriesService {
 
   async series(q: SeriesQuery): Promise<SeriesResponse> {
     const to = q.to ?? this.clock.now();
-    const from = q.from ?? to - Math.max(3_600_000, 60 * WINDOW_STEP_MS[q.window]);
+    const from = q.from ?? to - Math.max(3_600_000, 60 * windowStepMs(q.window));
     const filtered = Object.keys(q.tag).length > 0 || q.groupBy !== undefined;
     const selector: TagSelector = filtered
       ? { kind: 'filter', tags: q.tag, groupBy: q.groupBy }
@@ -45,7 +45,7 @@ export class SeriesService {
       else groups.set(key, [w]);
     }
     if (q.groupBy === undefined && groups.size === 0) groups.set(null, []);
-    const sizeMs = WINDOW_SIZE_MS[q.window];
+    const sizeMs = windowSizeMs(q.window);
     const series = [...groups.entries()]
       .sort(([a], [b]) => String(a).localeCompare(String(b)))
       .map(([group, ws]) => ({

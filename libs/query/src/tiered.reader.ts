@@ -4,7 +4,7 @@ import { ColdStoreRepository, type TagSelector } from './cold-store.repository';
 import { ColdWindowCache } from './cold-window.cache';
 import { HotStoreRepository } from './hot-store.repository';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
-import { WINDOW_SIZE_MS, WINDOW_STEP_MS, type SeriesWindow } from './query.dto';
+import { windowSizeMs, windowStepMs, type SeriesWindow } from './query.dto';
 import { combinedStats, type StoredWindow } from './series.point';
 
 export interface WindowRead {
@@ -75,10 +75,10 @@ export class TieredReader {
    */
   private async readCold(r: WindowRead, to: number): Promise<readonly StoredWindow[]> {
     const now = this.clock.now();
-    const step = WINDOW_STEP_MS[r.window];
+    const step = windowStepMs(r.window);
     const lo = Math.floor(r.from / step) * step;
     const hi = Math.ceil(to / step) * step;
-    const settled = hi + WINDOW_SIZE_MS[r.window] + SETTLED_MS <= now;
+    const settled = hi + windowSizeMs(r.window) + SETTLED_MS <= now;
     const read = (from: number, until: number) =>
       this.cold.windows(r.window, r.serviceId, r.metricName, from, until, r.selector, r.withDigest);
     if (!settled) return read(r.from, to);
@@ -113,7 +113,7 @@ export class TieredReader {
   }
 
   private async readRollup(r: WindowRead): Promise<readonly StoredWindow[]> {
-    const step = WINDOW_STEP_MS[r.window];
+    const step = windowStepMs(r.window);
     const built = await this.cold.windows(
       r.window,
       r.serviceId,
