@@ -82,15 +82,10 @@ async function get<T>(path: string, params: Params = {}): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** A write; `key` overrides the page's key (writes need an admin key, the page's is read-only). */
-async function send<T>(
-  method: 'POST' | 'PUT' | 'DELETE',
-  path: string,
-  body: unknown,
-  key?: string,
-): Promise<T> {
+/** A JSON POST; `key` overrides the page's key (writes need an admin key, the page's is read-only). */
+async function post<T>(path: string, body: unknown, key?: string): Promise<T> {
   const res = await fetch(new URL(path, location.origin), {
-    method,
+    method: 'POST',
     headers: { Authorization: `Bearer ${key || apiKey() || ''}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
@@ -123,5 +118,5 @@ export const api = {
   alertHistory: (q: { service?: string; limit?: number }) =>
     get<{ entries: AlertHistoryEntry[] }>('/api/v1/alerts/history', q),
   alertRules: () => get<{ rules: AlertRule[] }>('/api/v1/alert-rules'),
-  createRule: (spec: unknown, key?: string) => send<AlertRule>('POST', '/api/v1/alert-rules', spec, key),
+  createRule: (spec: unknown, key?: string) => post<AlertRule>('/api/v1/alert-rules', spec, key),
 };
