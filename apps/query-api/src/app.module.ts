@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlertingApiModule } from '@streammetrics/alerting/api';
 import { AuthModule } from '@streammetrics/auth';
 import { ObservabilityModule } from '@streammetrics/observability';
 import { QueryModule } from '@streammetrics/query';
@@ -15,6 +16,8 @@ export class AppModule {
         // Browsers cannot set headers on a WebSocket: the live endpoint accepts ?api_key=.
         AuthModule.forRoot({ databaseUrl: config.DATABASE_URL, allowQueryParam: true }),
         QueryModule.forRoot({ ...queryOptions(config), dashboardDist }),
+        // The alerting routes live beside the query routes: one public API, the same keys.
+        AlertingApiModule.forRoot({ databaseUrl: config.DATABASE_URL }),
       ],
     };
   }

@@ -9,6 +9,9 @@ import type {
   SummaryResponse,
   TagsResponse,
 } from '@streammetrics/query/api';
+import type { Alert, AlertHistoryEntry, AlertRule } from '@streammetrics/contracts/api';
+
+export type { Alert, AlertHistoryEntry, AlertRule, AlertRuleSpec } from '@streammetrics/contracts/api';
 
 /** The answers' types are the server's own (libs/query/src/api.dto.ts), imported as types only. */
 export type {
@@ -51,9 +54,21 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error body as the server sent it (with its problems), when it sent one. */
+    readonly body?: ApiErrorBody,
   ) {
     super(message);
   }
+}
+
+async function failure(res: Response): Promise<ApiFailure> {
+  const body = (await res.json().catch(() => undefined)) as ApiErrorBody | undefined;
+  return new ApiFailure(
+    res.status,
+    body?.error?.code ?? String(res.status),
+    body?.error?.message ?? res.statusText,
+    body?.error ? body : undefined,
+  );
 }
 
 async function get<T>(path: string, params: Params = {}): Promise<T> {
@@ -63,14 +78,18 @@ async function get<T>(path: string, params: Params = {}): Promise<T> {
     for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
   }
   const res = await fetch(url, { headers: { Authorization: `Bearer ${apiKey() ?? ''}` } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
-    throw new ApiFailure(
-      res.status,
-      body.error?.code ?? String(res.status),
-      body.error?.message ?? res.statusText,
-    );
-  }
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+/** A JSON POST; `key` overrides the page's key (writes need an admin key, the page's is read-only). */
+async function post<T>(path: string, body: unknown, key?: string): Promise<T> {
+  const res = await fetch(new URL(path, location.origin), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key || apiKey() || ''}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
   return (await res.json()) as T;
 }
 
@@ -95,4 +114,9 @@ export const api = {
   }) => get<SeriesResponse>('/api/v1/series', q satisfies Params),
   summary: (q: { service: string; metric: string; from: number; to: number; tag: string[]; q: string }) =>
     get<SummaryResponse>('/api/v1/summary', q satisfies Params),
+  alerts: (q: { service?: string } = {}) => get<{ alerts: Alert[] }>('/api/v1/alerts', q),
+  alertHistory: (q: { service?: string; limit?: number }) =>
+    get<{ entries: AlertHistoryEntry[] }>('/api/v1/alerts/history', q),
+  alertRules: () => get<{ rules: AlertRule[] }>('/api/v1/alert-rules'),
+  createRule: (spec: unknown, key?: string) => post<AlertRule>('/api/v1/alert-rules', spec, key),
 };

@@ -62,11 +62,13 @@ export class TimeChart {
     lines: Line[],
     unit: string,
     height = 260,
+    plugins: uPlot.Plugin[] = [],
   ) {
     this.ys = lines.map(() => []);
     const opts: uPlot.Options = {
       width: Math.max(300, el.clientWidth),
       height,
+      plugins,
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       legend: { live: true },
       scales: {
@@ -126,6 +128,11 @@ export class TimeChart {
       this.ys.forEach((s) => s.splice(0, drop));
     }
     this.redraw();
+  }
+
+  /** Draws again without new data (what a plugin shows changed). */
+  refresh(): void {
+    this.plot.redraw(false, false);
   }
 
   get points(): number {

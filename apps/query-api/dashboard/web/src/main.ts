@@ -6,6 +6,7 @@ import { byId } from './dom';
 import { LiveClient } from './live';
 import { overviewPage } from './pages/overview.page';
 import type { PageContext, Teardown } from './pages/page';
+import { rulesPage } from './pages/rules.page';
 import { servicePage } from './pages/service.page';
 import { currentRoute } from './router';
 import { renderShell } from './shell';
@@ -19,7 +20,12 @@ function navigate(): void {
   teardown?.();
   const r = currentRoute();
   const ctx: PageContext = { view: byId('view'), live, askForKey };
-  teardown = r.page === 'service' ? servicePage(ctx, r.service, r.params) : overviewPage(ctx);
+  teardown =
+    r.page === 'service'
+      ? servicePage(ctx, r.service, r.params)
+      : r.page === 'rules'
+        ? rulesPage(ctx)
+        : overviewPage(ctx);
 }
 
 if (!apiKey()) askForKey();

@@ -1,5 +1,6 @@
-/** The hash routes: `#/` (overview) and `#/service/<name>?range=&metric=&tag=k:v`. */
-export type Route = { page: 'overview' } | { page: 'service'; service: string; params: URLSearchParams };
+/** The hash routes: `#/` (overview), `#/service/<name>?range=&metric=&tag=k:v` and `#/rules`. */
+export type Route =
+  { page: 'overview' } | { page: 'rules' } | { page: 'service'; service: string; params: URLSearchParams };
 
 export function currentRoute(hash = location.hash): Route {
   const [path, query] = hash.replace(/^#/, '').split('?');
@@ -10,6 +11,7 @@ export function currentRoute(hash = location.hash): Route {
       service: decodeURIComponent(m[1] as string),
       params: new URLSearchParams(query),
     };
+  if (path === '/rules') return { page: 'rules' };
   return { page: 'overview' };
 }
 

@@ -8,6 +8,7 @@ export function renderShell(app: HTMLElement, live: LiveClient): void {
       <a class="brand" href="#/"><svg viewBox="0 0 16 16" width="18" height="18"><path d="M1 12l4-5 3 3 4-7 3 4" fill="none" stroke="#5eead4" stroke-width="2"/></svg>StreamMetrics</a>
       <nav id="crumbs" class="crumbs"></nav>
       <div class="spacer"></div>
+      <a class="nav-link" href="#/rules">Alert rules</a>
       <div id="ranges" class="ranges" role="group" aria-label="time range"></div>
       <div id="live" class="live" data-state="connecting"><span class="dot"></span><span id="live-label">connecting</span></div>
       <div id="clock" class="clock"></div>

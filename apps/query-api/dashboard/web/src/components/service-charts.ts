@@ -1,3 +1,5 @@
+import type { AlertInterval } from '../alert-intervals';
+import { AlertMarkers } from '../alert-markers';
 import type { LiveUpdate } from '../live';
 import type { SeriesPointDto } from '../api';
 import { TimeChart } from '../chart';
@@ -8,6 +10,7 @@ const COLORS = { p50: '#5eead4', p95: '#fbbf24', p99: '#f472b6', rate: '#60a5fa'
 export class ServiceCharts {
   private readonly latency: TimeChart;
   private readonly rate: TimeChart;
+  private readonly markers = [new AlertMarkers(), new AlertMarkers()] as const;
 
   constructor(latencyEl: HTMLElement, rateEl: HTMLElement) {
     this.latency = new TimeChart(
@@ -18,8 +21,19 @@ export class ServiceCharts {
         { label: 'p99', color: COLORS.p99 },
       ],
       'ms',
+      260,
+      [this.markers[0].plugin()],
     );
-    this.rate = new TimeChart(rateEl, [{ label: 'rate', color: COLORS.rate, fill: true }], '/s', 180);
+    this.rate = new TimeChart(rateEl, [{ label: 'rate', color: COLORS.rate, fill: true }], '/s', 180, [
+      this.markers[1].plugin(),
+    ]);
+  }
+
+  /** Marks where the service's alerts fired and resolved, on both charts. */
+  setAlerts(intervals: AlertInterval[]): void {
+    for (const m of this.markers) m.set(intervals);
+    this.latency.refresh();
+    this.rate.refresh();
   }
 
   /** Replaces every point (a new range, metric or filter). */

@@ -1,4 +1,5 @@
 import { api } from '../api';
+import { renderAlerts } from '../components/alerts.panel';
 import { renderDeadLetters } from '../components/dead-letters.panel';
 import { showError } from '../components/error';
 import { renderServiceCards } from '../components/service-cards';
@@ -8,11 +9,15 @@ import type { PageContext, Teardown } from './page';
 
 const REFRESH_MS = 5_000;
 
-/** `#/`: every live service as a card, and the dead-letter panel; re-read every few seconds. */
+/**
+ * `#/`: the firing alerts, every live service as a card, and the dead-letter panel; re-read every
+ * few seconds. The alerts are read on their own, so a failing alerting read never blanks the cards.
+ */
 export function overviewPage({ view, askForKey }: PageContext): Teardown {
   setCrumbs(`<span>Services</span>`);
   byId('ranges').innerHTML = '';
   view.innerHTML = `
+    <section id="alerts" class="panel alerts-panel" data-testid="alerts-panel"><div class="empty small">Loading alerts…</div></section>
     <section class="grid-overview">
       <div id="services" class="services"><div class="empty">Loading services…</div></div>
       <aside id="dlq" class="panel dlq"></aside>
@@ -31,8 +36,17 @@ export function overviewPage({ view, askForKey }: PageContext): Teardown {
       if (!stopped) showError(byId('services'), err, askForKey);
     }
   };
-  void refresh();
-  const timer = setInterval(refresh, REFRESH_MS);
+  const refreshAlerts = async () => {
+    try {
+      const { alerts } = await api.alerts();
+      if (!stopped) renderAlerts(byId('alerts'), alerts, 'Firing alerts');
+    } catch (err) {
+      if (!stopped) showError(byId('alerts'), err, askForKey);
+    }
+  };
+  const tick = () => Promise.all([refresh(), refreshAlerts()]);
+  void tick();
+  const timer = setInterval(tick, REFRESH_MS);
   return () => {
     stopped = true;
     clearInterval(timer);

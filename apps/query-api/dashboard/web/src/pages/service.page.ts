@@ -1,4 +1,6 @@
+import { alertIntervals } from '../alert-intervals';
 import { api } from '../api';
+import { renderAlerts } from '../components/alerts.panel';
 import { showError } from '../components/error';
 import { renderMetricSelect } from '../components/metric-select';
 import { renderRangePicker } from '../components/range-picker';
@@ -18,6 +20,10 @@ const POLL_MS = 30_000;
 /** With tag filters a live update only says "changed": the merged point is re-read at most this often. */
 const REFETCH_MS = 3_000;
 const SUMMARY_MAX_MS = 31 * 86_400_000;
+/** The service's alerts and their marks on the charts are re-read this often. */
+const ALERTS_POLL_MS = 10_000;
+/** Transitions read for the marks: enough for a day of a flapping alert or two. */
+const HISTORY_LIMIT = 500;
 
 /** `#/service/<name>`: one metric of one service over a range, with live updates where they apply. */
 export function servicePage(
@@ -45,6 +51,7 @@ export function servicePage(
         <span id="tiers" class="muted tiers"></span>
       </div>
       <div class="tiles" id="tiles"></div>
+      <div class="panel alerts-panel" id="service-alerts" data-testid="service-alerts"><div class="empty small">Loading alerts…</div></div>
       <div class="panel chart-panel"><h3>Latency <span class="muted">p50 · p95 · p99 · ${range.window} windows</span></h3><div id="latency" class="chart" data-testid="latency-chart"></div></div>
       <div class="panel chart-panel"><h3>Throughput <span class="muted">events / s</span></h3><div id="rate" class="chart" data-testid="rate-chart"></div></div>
     </section>`;
@@ -151,7 +158,23 @@ export function servicePage(
     document.body.dataset.lastUpdate = String(u.record.window.start);
   };
 
+  const loadAlerts = async () => {
+    const [{ alerts }, { entries }] = await Promise.all([
+      api.alerts({ service }),
+      api.alertHistory({ service, limit: HISTORY_LIMIT }),
+    ]);
+    if (stopped) return;
+    renderAlerts(byId('service-alerts'), alerts, 'Alerts');
+    charts.setAlerts(alertIntervals(entries, alerts));
+  };
+  const refreshAlerts = () =>
+    loadAlerts().catch((err) => {
+      if (!stopped) showError(byId('service-alerts'), err, askForKey);
+    });
+
   load().catch((err) => showError(tilesEl, err, askForKey));
+  void refreshAlerts();
+  const alertsPoll = setInterval(refreshAlerts, ALERTS_POLL_MS);
   const poll = setInterval(() => {
     const metric = document.querySelector<HTMLSelectElement>('#metric')?.value;
     if (metric && range.window !== '1m' && range.window !== '1m-hop10s') void loadSeries(metric);
@@ -160,6 +183,7 @@ export function servicePage(
   return () => {
     stopped = true;
     clearInterval(poll);
+    clearInterval(alertsPoll);
     clearTimeout(refetchTimer);
     if (subId) live.unsubscribe(subId);
     charts.destroy();
