@@ -6,12 +6,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { INFRA_DEFAULTS } from '@streammetrics/config';
 import { CHANGELOG_TOPIC, EVENTS_TOPIC, topicSpecs } from '@streammetrics/contracts';
 import { loadProcessorConfig } from '../../apps/stream-processor/src/processor.config';
 import { APP_NAMES, APP_PORTS, type AppName } from './app-ports';
 import { healthUrl } from './healthcheck';
+import { renderKustomization, type K8sObject } from './kustomize.render';
+import { referenceProblems, strimziSecrets } from './manifest.refs';
+import { deploymentSecrets } from './secrets';
 
 const ROOT = join(__dirname, '..', '..');
 const K8S = join(ROOT, 'k8s');
@@ -57,6 +60,7 @@ interface PodTemplate {
   metadata?: Meta;
   spec: {
     containers: Container[];
+    initContainers?: Container[];
     terminationGracePeriodSeconds?: number;
     restartPolicy?: string;
     securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
@@ -72,7 +76,8 @@ interface KafkaCluster extends Manifest {
   spec: {
     kafka: {
       version: string;
-      listeners: { name: string; port: number; tls: boolean }[];
+      listeners: { name: string; port: number; tls: boolean; authentication?: { type: string } }[];
+      authorization?: { type: string };
       config: Record<string, string | number | boolean>;
     };
     entityOperator?: { topicOperator?: object };
@@ -80,6 +85,15 @@ interface KafkaCluster extends Manifest {
 }
 interface NodePool extends Manifest {
   spec: { replicas: number; roles: string[] };
+}
+interface ScaledObject extends Manifest {
+  spec: {
+    scaleTargetRef: { name: string };
+    minReplicaCount: number;
+    maxReplicaCount: number;
+    fallback?: { replicas: number };
+    triggers: { type: string; metadata: Record<string, string> }[];
+  };
 }
 interface Hpa extends Manifest {
   spec: {
@@ -109,8 +123,7 @@ interface ConfigMap extends Manifest {
 interface Kustomization {
   namespace: string;
   resources: string[];
-  secretGenerator: { name: string; envs: string[] }[];
-  images: { name: string }[];
+  images: { name: string; newTag?: string; digest?: string }[];
 }
 interface ComposeService {
   image?: string;
@@ -121,12 +134,7 @@ interface ComposeService {
 }
 
 const kustomization = parse(read('k8s', 'kustomization.yaml')) as Kustomization;
-const manifests: Manifest[] = kustomization.resources.flatMap((file) =>
-  parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
-    return doc.toJS() as Manifest;
-  }),
-);
+const manifests = renderKustomization(K8S) as unknown as Manifest[];
 const ofKind = <T extends Manifest>(kind: string) => manifests.filter((m): m is T => m.kind === kind);
 const named = <T extends Manifest>(kind: string, name: string): T => {
   const found = ofKind<T>(kind).find((m) => m.metadata.name === name);
@@ -136,19 +144,8 @@ const named = <T extends Manifest>(kind: string, name: string): T => {
 const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-/** key=value lines of a kustomize env file (comments and blank lines skipped, as kustomize does). */
-function envFile(file: string): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(join(K8S, file), 'utf8')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
-const secrets = new Map(
-  kustomization.secretGenerator.map((g) => [g.name, Object.assign({}, ...g.envs.map(envFile))]),
-) as Map<string, Record<string, string>>;
+// What `npm run k8s:secrets` creates, with a fixed password so the URLs can be compared.
+const secrets = new Map(deploymentSecrets(() => 'pw').map((s) => [s.metadata.name, s.stringData]));
 
 /** The environment a container sees, resolved from its ConfigMaps, generated Secrets and literals. */
 function containerEnv(c: Container): Record<string, string> {
@@ -200,52 +197,87 @@ describe('k8s/kustomization.yaml', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('resolves every Secret and ConfigMap reference, key included', () => {
-    const workloads = [
-      ...ofKind<Workload>('Deployment'),
-      ...ofKind<Workload>('StatefulSet'),
-      ...ofKind<Workload>('Job'),
-    ];
-    for (const w of workloads) {
-      for (const c of w.spec.template.spec.containers) {
-        for (const v of c.env ?? []) {
-          const s = v.valueFrom?.secretKeyRef;
-          if (s)
-            expect({
-              ref: `${w.metadata.name}/${v.name}`,
-              key: secrets.get(s.name)?.[s.key] !== undefined,
-            }).toEqual({ ref: `${w.metadata.name}/${v.name}`, key: true });
-        }
-        for (const from of c.envFrom ?? []) {
-          if (from.configMapRef) expect(named('ConfigMap', from.configMapRef.name)).toBeDefined();
-          if (from.secretRef) expect(secrets.has(from.secretRef.name)).toBe(true);
-        }
+  it('resolves every reference between the objects: Secret keys, ConfigMaps, ports, targets', () => {
+    const generated = deploymentSecrets(() => 'pw') as unknown as K8sObject[];
+    const objects = [...(manifests as unknown as K8sObject[]), ...generated];
+    const external = new Map([
+      ...strimziSecrets(objects),
+      ['streammetrics-tls', new Set(['tls.crt', 'tls.key'])],
+    ]);
+    expect(referenceProblems(objects, external)).toEqual([]);
+    // The same check with one key gone from a generated Secret: the app would never start.
+    const broken = generated.map((g) =>
+      g.metadata.name === 'streammetrics-query-api' ? { ...g, stringData: { DATABASE_URL: 'x' } } : g,
+    );
+    expect(referenceProblems([...(manifests as unknown as K8sObject[]), ...broken], external)).toContain(
+      'Deployment/query-api/query-api env REDIS_URL: Secret streammetrics-query-api has no key REDIS_URL',
+    );
+  });
+
+  it('gives the apps a DATABASE_URL and REDIS_URL that the in-cluster stores accept', () => {
+    const pg = named<Workload>('StatefulSet', 'postgres').spec.template.spec.containers[0];
+    const pgEnv: Record<string, string | undefined> = {
+      ...containerEnv(pg),
+      POSTGRES_PASSWORD: secrets.get('streammetrics-postgres')?.POSTGRES_PASSWORD,
+    };
+    const redisPassword = secrets.get('streammetrics-redis')?.REDIS_PASSWORD;
+    for (const app of APP_NAMES) {
+      const env = containerEnv(appContainer(app));
+      if (env.DATABASE_URL !== undefined) {
+        const url = new URL(env.DATABASE_URL);
+        expect(url.hostname).toBe(named<Service>('Service', 'postgres').metadata.name);
+        expect(decodeURIComponent(url.username)).toBe(pgEnv.POSTGRES_USER);
+        expect(decodeURIComponent(url.password)).toBe(pgEnv.POSTGRES_PASSWORD);
+        expect(url.pathname).toBe(`/${pgEnv.POSTGRES_DB}`);
+      }
+      if (env.REDIS_URL !== undefined) {
+        const url = new URL(env.REDIS_URL);
+        expect(url.hostname).toBe(named<Service>('Service', 'redis').metadata.name);
+        expect(decodeURIComponent(url.password)).toBe(redisPassword);
       }
     }
   });
 
-  it('gives the apps a DATABASE_URL that the in-cluster PostgreSQL accepts', () => {
-    const pg = named<Workload>('StatefulSet', 'postgres').spec.template.spec.containers[0];
-    const pgEnv = containerEnv(pg);
-    for (const app of APP_NAMES) {
-      const url = new URL(containerEnv(appContainer(app)).DATABASE_URL);
-      expect(url.hostname).toBe(named<Service>('Service', 'postgres').metadata.name);
-      expect(decodeURIComponent(url.username)).toBe(pgEnv.POSTGRES_USER);
-      expect(decodeURIComponent(url.password)).toBe(pgEnv.POSTGRES_PASSWORD);
-      expect(url.pathname).toBe(`/${pgEnv.POSTGRES_DB}`);
-      expect(new URL(containerEnv(appContainer(app)).REDIS_URL).hostname).toBe(
-        named<Service>('Service', 'redis').metadata.name,
-      );
+  it('gives each app only its own Secrets (the processor uses neither PostgreSQL nor Redis)', () => {
+    const processor = containerEnv(appContainer('stream-processor'));
+    expect(processor.DATABASE_URL).toBeUndefined();
+    expect(processor.REDIS_URL).toBeUndefined();
+    for (const d of ofKind<Workload>('Deployment').filter(
+      (w) => w.metadata.labels?.['app.kubernetes.io/component'] === 'app',
+    )) {
+      const app = d.metadata.name;
+      const refs = d.spec.template.spec.containers
+        .concat(d.spec.template.spec.initContainers ?? [])
+        .flatMap((c) => (c.env ?? []).map((v) => v.valueFrom?.secretKeyRef?.name))
+        .filter((n): n is string => n !== undefined);
+      for (const ref of refs)
+        expect({ app, ref }).toEqual({
+          app,
+          ref: expect.stringMatching(new RegExp(`^(streammetrics-)?${app}$`)),
+        });
     }
   });
 
-  it('runs every image of the project under one name that kustomize pins', () => {
+  it('leaves no Secret in k8s/: they are generated', () => {
+    expect(ofKind('Secret')).toEqual([]);
+    expect(existsSync(join(K8S, 'secrets.env'))).toBe(false);
+    const pw = deploymentSecrets().map((s) => JSON.stringify(s));
+    expect(pw).not.toEqual(deploymentSecrets().map((s) => JSON.stringify(s)));
+  });
+
+  it('runs every image of the project under one name, pinned by kustomize to a release', () => {
+    const [pin] = kustomization.images;
     const images = new Set(
-      [...ofKind<Workload>('Deployment'), ...ofKind<Workload>('Job')]
-        .filter((w) => !['redis'].includes(w.metadata.name))
-        .flatMap((w) => w.spec.template.spec.containers.map((c) => c.image)),
+      [...ofKind<Workload>('Deployment'), ...ofKind<Workload>('StatefulSet')]
+        .filter((w) => w.metadata.labels?.['app.kubernetes.io/component'] === 'app')
+        .flatMap((w) => [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])])
+        .map((c) => c.image),
     );
-    expect([...images]).toEqual(kustomization.images.map((i) => i.name));
+    expect(pin.newTag ?? pin.digest).toMatch(/^(\d+\.\d+\.\d+|sha256:[0-9a-f]{64})$/);
+    expect([...images]).toHaveLength(1);
+    for (const w of [...ofKind<Workload>('Deployment'), ...ofKind<Workload>('StatefulSet')])
+      for (const c of w.spec.template.spec.containers)
+        expect(c.image).toMatch(/:\d+\.\d+(\.\d+)?(-[a-z]+)?$/);
   });
 });
 
@@ -314,25 +346,44 @@ describe('k8s app Deployments', () => {
     expect(cfg.TRANSACTION_TIMEOUT_MS).toBeLessThan(cfg.SESSION_TIMEOUT_MS);
   });
 
-  it('shares TOPIC_PREFIX "" and the Strimzi bootstrap address through the ConfigMap', () => {
+  it('connects every Kafka client to the TLS + SCRAM-SHA-512 listener as its own KafkaUser', () => {
     const kafka = ofKind<KafkaCluster>('Kafka')[0];
-    const plain = kafka.spec.kafka.listeners.find((l) => !l.tls);
+    expect(kafka.spec.kafka.listeners).toHaveLength(1);
+    const [listener] = kafka.spec.kafka.listeners;
+    expect(listener).toMatchObject({ tls: true, authentication: { type: 'scram-sha-512' } });
+    expect(kafka.spec.kafka.authorization).toEqual({ type: 'simple' });
+    const users = new Set(ofKind('KafkaUser').map((u) => u.metadata.name));
     for (const app of APP_NAMES) {
       const env = containerEnv(appContainer(app));
       expect(env.TOPIC_PREFIX).toBe('');
-      expect(env.KAFKA_BROKERS).toBe(`${kafka.metadata.name}-kafka-bootstrap:${plain?.port}`);
+      expect(env.KAFKA_BROKERS).toBe(`${kafka.metadata.name}-kafka-bootstrap:${listener.port}`);
+      expect(env).toMatchObject({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512' });
       expect(Number(env.KAFKA_REPLICATION_FACTOR)).toBe(
         kafka.spec.kafka.config['default.replication.factor'],
       );
+      if (app === 'query-api') continue; // no Kafka client
+      expect(users.has(env.KAFKA_SASL_USERNAME)).toBe(true);
+      expect(appDeployment(app).spec.template.metadata?.labels?.['streammetrics.io/kafka-client']).toBe(
+        'true',
+      );
+      const mounts = (appContainer(app) as unknown as { volumeMounts: { mountPath: string }[] }).volumeMounts;
+      expect(mounts.map((m) => `${m.mountPath}/ca.crt`)).toContain(env.KAFKA_SSL_CA_FILE);
     }
   });
 
-  it('runs the migrations in a Job with the migration entry point and the database URL', () => {
-    const job = named<Workload>('Job', 'streammetrics-migrate');
-    const c = job.spec.template.spec.containers[0];
-    expect(c.command).toEqual(['node', 'dist/scripts/migrate.js']);
-    expect(containerEnv(c).DATABASE_URL).toMatch(/^postgres(ql)?:\/\//);
-    expect(job.spec.template.spec.restartPolicy).not.toBe('Always');
+  it("runs the migrations before every app that uses PostgreSQL, with that app's database URL", () => {
+    expect(ofKind('Job')).toEqual([]);
+    for (const app of APP_NAMES) {
+      const d = appDeployment(app);
+      const env = containerEnv(appContainer(app));
+      const init = d.spec.template.spec.initContainers ?? [];
+      if (env.DATABASE_URL === undefined) {
+        expect(init).toEqual([]);
+        continue;
+      }
+      expect(init.map((c) => c.command)).toEqual([['node', 'dist/scripts/migrate.js']]);
+      expect(containerEnv(init[0]).DATABASE_URL).toBe(env.DATABASE_URL);
+    }
   });
 });
 
@@ -346,12 +397,36 @@ describe('k8s scaling and availability', () => {
     }
   });
 
-  it('never runs more processors than input partitions (one transactional producer per partition)', () => {
-    const hpa = hpaFor('stream-processor');
-    expect(hpa).toBeDefined();
-    const local = topicSpecs().find((t) => t.topic === EVENTS_TOPIC)?.partitions as number;
-    expect(hpa?.spec.maxReplicas).toBeLessThanOrEqual(local);
-    expect(hpa?.spec.maxReplicas).toBeLessThanOrEqual(topicCr(EVENTS_TOPIC).spec.partitions);
+  it('scales processor and sink on consumer lag (KEDA), never beyond their partitions', () => {
+    const scaled = ofKind<ScaledObject>('ScaledObject');
+    expect(scaled.map((o) => o.spec.scaleTargetRef.name).sort()).toEqual([
+      'aggregate-sink',
+      'stream-processor',
+    ]);
+    const partitions = (topic: string) => topicCr(topic).spec.partitions;
+    const aggregated = ofKind<KafkaTopic>('KafkaTopic').filter((t) =>
+      t.spec.topicName.startsWith('metrics-aggregated-'),
+    );
+    const limits: Record<string, number> = {
+      'stream-processor': Math.min(
+        partitions(EVENTS_TOPIC),
+        topicSpecs().find((t) => t.topic === EVENTS_TOPIC)?.partitions ?? 0,
+      ),
+      'aggregate-sink': aggregated.reduce((n, t) => n + t.spec.partitions, 0),
+    };
+    for (const o of scaled) {
+      const target = o.spec.scaleTargetRef.name;
+      expect(o.spec.maxReplicaCount).toBeLessThanOrEqual(limits[target]);
+      expect(o.spec.triggers.map((t) => t.type)).toEqual(['kafka', 'cpu']);
+      expect(o.spec.triggers[0].metadata).toMatchObject({
+        allowIdleConsumers: 'false',
+        sasl: 'scram_sha512',
+        tls: 'enable',
+      });
+      expect(o.spec.fallback?.replicas).toBeGreaterThanOrEqual(o.spec.minReplicaCount);
+      expect(appDeployment(target as AppName).spec.replicas).toBeUndefined();
+      expect(hpaFor(target)).toBeUndefined();
+    }
   });
 
   it('points every autoscaler at a Deployment that leaves `replicas` to it', () => {
@@ -393,7 +468,7 @@ describe('k8s scaling and availability', () => {
     const backends = ofKind<Ingress>('Ingress').flatMap((i) =>
       i.spec.rules.flatMap((r) => r.http.paths.map((p) => p.backend.service)),
     );
-    expect(backends.map((b) => b.name).sort()).toEqual(['ingest-gateway', 'query-api']);
+    expect([...new Set(backends.map((b) => b.name))].sort()).toEqual(['ingest-gateway', 'query-api']);
     for (const b of backends) {
       expect(named<Service>('Service', b.name).spec.ports.map((p) => p.port)).toContain(b.port.number);
     }
@@ -527,21 +602,24 @@ describe('docker/compose.yml', () => {
 describe('docker/Dockerfile', () => {
   const dockerfile = read('docker', 'Dockerfile');
 
-  it('builds on Node 20 slim with npm ci, tsc, the dashboard, and prunes dev dependencies', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-(bookworm-)?slim$/m);
-    for (const step of [
-      'npm ci',
-      'npm run build',
-      'npm run build:dashboard --if-present',
-      'npm prune --omit=dev',
-    ]) {
+  it('builds on the Node.js of .nvmrc with npm ci (patches first), tsc, the dashboard, and prunes', () => {
+    const node = read('.nvmrc').trim();
+    expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${node}-bookworm-slim`);
+    // npm ci's postinstall applies the kafkajs patches: they must be in the image before it.
+    expect(dockerfile.indexOf('COPY scripts/patches')).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
+    for (const step of ['npm ci', 'npm run build', 'npm run build:dashboard', 'npm prune --omit=dev']) {
       expect(dockerfile).toContain(step);
     }
   });
 
-  it('ships the SQL migrations next to the compiled migration runner (tsc does not copy them)', () => {
-    expect(existsSync(join(ROOT, 'libs/storage/src/migrations'))).toBe(true);
-    expect(dockerfile).toContain('cp libs/storage/src/migrations/*.sql dist/libs/storage/src/migrations/');
+  it('ships the SQL migrations and the dashboard where the compiled code looks for them', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toContain('cp -r libs/storage/src/migrations dist/libs/storage/src/');
+    // DASHBOARD_WEB_DIR defaults to <compiled query-api.config.js>/../dashboard/web.
+    expect(dockerfile).toContain(
+      'cp -r apps/query-api/dashboard/web/dist dist/apps/query-api/dashboard/web/dist',
+    );
+    expect(dockerfile).toMatch(/DASHBOARD_BUILD_ON_START=false/);
   });
 
   it('runs as a numeric non-root user, with a health check that exists', () => {
