@@ -4,17 +4,19 @@
  * network against the local stack: the migrations, and each app's entry point until its
  * /health/ready answers 200; the query API must serve the dashboard page and its assets from the
  * image. The alerting app is started only when the build contains its entry point. Prints the
- * image size and the time taken. Storage (layers, the base image) is cached under .cache/image/.
+ * image size and the time taken. Storage (layers, the base image) is cached per user, under
+ * ~/.cache/streammetrics/image (XDG_CACHE_HOME), so fresh clones on one machine build incrementally.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { int, loadConfig, url } from '@streammetrics/config';
 import { z } from 'zod';
 
 const ROOT = join(__dirname, '..', '..');
-const STORE = join(ROOT, '.cache', 'image');
+const STORE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'streammetrics', 'image');
 const BUILDAH = [
   '--root',
   join(STORE, 'storage'),
