@@ -8,6 +8,7 @@ export const APP_PORTS = {
   'stream-processor': 9464,
   'aggregate-sink': 9465,
   'query-api': 3000,
+  alerting: 9466,
 } as const;
 
 export type AppName = keyof typeof APP_PORTS;

@@ -33,7 +33,8 @@ function baseTopicSpecs(): TopicSpec[] {
       partitions: 3,
       config: {
         'cleanup.policy': 'delete',
-        'retention.ms': `${(w.id === '5m' || w.id === '15m' ? 30 : 7) * DAY_MS}`,
+        // Windows of 5 minutes and longer are kept a month, the short ones a week.
+        'retention.ms': `${(w.type === 'tumbling' && w.sizeMs >= 300_000 ? 30 : 7) * DAY_MS}`,
       },
     })),
     {
