@@ -182,10 +182,10 @@ describe('query-api alerting REST', () => {
     expect(res.body.error?.code).toBe('VALIDATION_FAILED');
     const problems = res.body.error?.problems ?? [];
     expect(problems.map((p) => p.field).sort()).toEqual(
-      ['/', '/for', '/name', '/op', '/receivers/0', '/stat', '/threshold', '/window'].sort(),
+      ['/severity', '/for', '/name', '/op', '/receivers/0', '/stat', '/threshold', '/window'].sort(),
     );
     for (const p of problems) expect(p.message).toEqual(expect.any(String));
-    expect(problems.find((p) => p.field === '/')?.message).toMatch(/severity/);
+    expect(problems.find((p) => p.field === '/severity')?.message).toBe('unknown field');
     expect(problems.find((p) => p.field === '/receivers/0')?.message).toMatch(/http/);
 
     // A replacement is checked the same way, and nothing is written.

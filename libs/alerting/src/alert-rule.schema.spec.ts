@@ -30,7 +30,7 @@ describe('checkRuleSpec', () => {
     });
     expect(r.ok).toBe(false);
     const fields = r.ok ? [] : r.problems.map((p) => p.field).sort();
-    expect(fields).toEqual(['/', '/for', '/op', '/receivers/0', '/stat', '/window']);
+    expect(fields).toEqual(['/extra', '/for', '/op', '/receivers/0', '/stat', '/window']);
   });
 
   it('requires name, window, stat, op, threshold and at least one receiver', () => {

@@ -3,6 +3,7 @@ import { isWindowId, WINDOW_SPECS, type ErrorProblem } from '@streammetrics/cont
 import type { AlertRuleSpec } from '@streammetrics/contracts/api';
 import { DURATION_HINT, parseDuration } from './duration';
 import { parseRuleStat } from './rule.stat';
+import { zodProblems } from './zod.problems';
 
 const name = z.string().min(1).max(200);
 const labelMap = z.record(
@@ -62,10 +63,6 @@ export function checkRuleSpec(raw: unknown, index?: number): RuleCheck {
   if (r.success) return { ok: true, spec: r.data as AlertRuleSpec };
   return {
     ok: false,
-    problems: r.error.issues.map((i) => ({
-      ...(index === undefined ? {} : { index }),
-      field: `/${i.path.map(String).join('/')}`,
-      message: i.message,
-    })),
+    problems: zodProblems(r.error, index),
   };
 }

@@ -60,7 +60,10 @@ export class SilencesRepository {
   /** Ends a silence now (kept, as expired, for the record); false when there is none that is not over. */
   async expire(id: string): Promise<boolean> {
     const r = await this.pool.query(
-      `UPDATE alert_silences SET ends_at = GREATEST(starts_at + interval '1 millisecond', to_timestamp($2 / 1000.0))
+      // A silence that has not started yet ends now too: its start moves back so the range stays valid.
+      `UPDATE alert_silences
+          SET starts_at = LEAST(starts_at, to_timestamp($2 / 1000.0) - interval '1 millisecond'),
+              ends_at = to_timestamp($2 / 1000.0)
         WHERE id = $1 AND ends_at > to_timestamp($2 / 1000.0)`,
       [id, this.now()],
     );

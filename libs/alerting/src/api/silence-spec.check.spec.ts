@@ -51,7 +51,13 @@ describe('checkSilenceSpec', () => {
     );
     expect(r.ok).toBe(false);
     const fields = r.ok ? [] : r.problems.map((p) => p.field).sort();
-    expect(fields).toEqual(['/', '/endsAt', '/matchers/0/name', '/matchers/1/value', '/matchers/2/value']);
+    expect(fields).toEqual([
+      '/endsAt',
+      '/matchers/0/name',
+      '/matchers/1/value',
+      '/matchers/2/value',
+      '/until',
+    ]);
   });
 
   it('refuses a range that is over, an empty matcher list and times that are not times', () => {

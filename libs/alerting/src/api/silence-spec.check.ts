@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zodProblems } from '../zod.problems';
 import type { ErrorProblem } from '@streammetrics/contracts';
 import type { NewSilence } from '../silences.repository';
 
@@ -53,9 +54,7 @@ export type SilenceCheck = { ok: true; silence: NewSilence } | { ok: false; prob
  */
 export function checkSilenceSpec(raw: unknown, now: number, createdBy: string): SilenceCheck {
   const r = silenceSpecSchema.safeParse(raw);
-  const problems: ErrorProblem[] = r.success
-    ? []
-    : r.error.issues.map((i) => ({ field: `/${i.path.map(String).join('/')}`, message: i.message }));
+  const problems: ErrorProblem[] = r.success ? [] : zodProblems(r.error);
   const t = timesSchema.safeParse(raw);
   if (t.success) {
     const startsAt = t.data.startsAt ?? now;
