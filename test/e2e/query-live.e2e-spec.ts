@@ -40,8 +40,8 @@ class Client {
   closeCode?: number;
   readonly ws: WebSocket;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  constructor(url: string, key?: string) {
+    this.ws = new WebSocket(url, key ? { headers: { authorization: `Bearer ${key}` } } : {});
     this.ws.on('message', (d) => {
       this.messages.push(JSON.parse(String(d)) as Msg);
       this.waiters.splice(0).forEach((w) => w());
@@ -95,8 +95,8 @@ describe('query-api live WebSocket', () => {
   let readKey: string;
   let ingestKey: string;
   const clients: Client[] = [];
-  const connect = (query = '') => {
-    const c = new Client(`ws://127.0.0.1:${api.port}/api/v1/live${query}`);
+  const connect = (key?: string, query = '') => {
+    const c = new Client(`ws://127.0.0.1:${api.port}/api/v1/live${query}`, key);
     clients.push(c);
     return c;
   };
@@ -144,7 +144,7 @@ describe('query-api live WebSocket', () => {
   });
 
   it('delivers the updates of a subscribed series in order, and nothing else', async () => {
-    const c = connect(`?api_key=${readKey}`);
+    const c = connect(readKey);
     await c.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     c.send({ type: 'subscribe', id: 'rollup', service, metric, window: '1m' });
     await c.until((m) => m.find((x) => x.type === 'subscribed'), 'subscribed');
@@ -183,14 +183,14 @@ describe('query-api live WebSocket', () => {
   });
 
   it('refuses unknown keys (4401), keys without the read scope (4403) and invalid messages', async () => {
-    const bad = connect('?api_key=sm_00000000_' + '0'.repeat(48));
+    const bad = connect('sm_00000000_' + '0'.repeat(48));
     await bad.until((m) => (bad.closeCode !== undefined ? m : undefined), 'close');
     expect(bad.closeCode).toBe(4401);
     expect(bad.messages[0]?.error?.code).toBe('UNAUTHORIZED');
-    const ingest = connect(`?api_key=${ingestKey}`);
+    const ingest = connect(ingestKey);
     await ingest.until(() => ingest.closeCode, 'close');
     expect(ingest.closeCode).toBe(4403);
-    const c = connect(`?api_key=${readKey}`);
+    const c = connect(readKey);
     await c.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     c.send({ type: 'subscribe', service: 'bad name' });
     c.send({ type: 'nonsense' });
@@ -204,7 +204,7 @@ describe('query-api live WebSocket', () => {
 
   it('keeps subscriptions across a reconnect with the resume token and sends the latest missed update', async () => {
     const tags = { endpoint: '/resume' };
-    const c = connect(`?api_key=${readKey}`);
+    const c = connect(readKey);
     const welcome = await c.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     c.send({ type: 'subscribe', id: 'r', service, metric, window: '1m', tags });
     await c.until((m) => m.find((x) => x.type === 'subscribed'), 'subscribed');
@@ -213,7 +213,7 @@ describe('query-api live WebSocket', () => {
     for (let i = 1; i <= 3; i++) await publish(tags, t0 + i * MINUTE, 10 * i);
     await new Promise((r) => setTimeout(r, 300));
 
-    const again = connect(`?api_key=${readKey}&resume=${welcome.resumeToken}`);
+    const again = connect(readKey, `?resume=${welcome.resumeToken}`);
     const resumed = await again.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     expect(resumed.resumed).toBe(true);
     expect(resumed.subscriptions).toHaveLength(1);
@@ -230,7 +230,7 @@ describe('query-api live WebSocket', () => {
   it('coalesces updates for a client that does not read instead of buffering them', async () => {
     const SERIES = 50;
     const ROUNDS = 400;
-    const slow = connect(`?api_key=${readKey}`);
+    const slow = connect(readKey);
     await slow.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     slow.send({ type: 'subscribe', id: 'all', service });
     await slow.until((m) => m.find((x) => x.type === 'subscribed'), 'subscribed');

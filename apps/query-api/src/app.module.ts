@@ -12,8 +12,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'query-api', logLevel: config.LOG_LEVEL }),
-        // Browsers cannot set headers on a WebSocket: the live endpoint accepts ?api_key=.
-        AuthModule.forRoot({ databaseUrl: config.DATABASE_URL, allowQueryParam: true }),
+        AuthModule.forRoot({ databaseUrl: config.DATABASE_URL }),
         QueryModule.forRoot({ ...queryOptions(config), dashboardDist }),
       ],
     };

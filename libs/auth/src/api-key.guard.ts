@@ -1,7 +1,6 @@
 import {
   HttpException,
   HttpStatus,
-  Inject,
   Injectable,
   type CanActivate,
   type ExecutionContext,
@@ -12,7 +11,6 @@ import { hasScope, type ApiKeyIdentity, type ApiKeyScope } from './api-key.forma
 import { ApiKeyError } from './api-key.errors';
 import { extractApiKey, type KeyBearingRequest } from './api-key.extractor';
 import { ApiKeyService } from './api-key.service';
-import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
 
 export const REQUIRED_SCOPE = 'streammetrics:required-scope';
 
@@ -41,7 +39,6 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
-    @Inject(AUTH_OPTIONS) private readonly opts: AuthModuleOptions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,7 +48,7 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     try {
-      const identity = await this.keys.verify(extractApiKey(req, this.opts.allowQueryParam));
+      const identity = await this.keys.verify(extractApiKey(req));
       if (needed && !hasScope(identity, needed)) {
         throw new ApiKeyError('FORBIDDEN', `this API key lacks the "${needed}" scope`);
       }

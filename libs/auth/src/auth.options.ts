@@ -5,8 +5,6 @@ export const AUTH_PG_POOL = Symbol('AUTH_PG_POOL');
 
 export interface AuthModuleOptions extends ApiKeyServiceOptions {
   databaseUrl: string;
-  /** Accept `?api_key=` on guarded routes (WebSocket / dashboard). Off unless set. */
-  allowQueryParam?: boolean;
   /** Connections of the module's own pg pool (default 4). */
   poolSize?: number;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayValue } from './secret.values';
 
 /** Thrown at start-up when the environment is wrong; lists every bad variable, not just the first. */
 export class ConfigError extends Error {
@@ -30,7 +31,7 @@ export function loadConfig<S extends z.ZodRawShape>(
       parsed.error.issues.map((i) => {
         const name = i.path.join('.') || '(environment)';
         const value = env[name];
-        return `${name}: ${i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+        return `${name}: ${i.message}${value !== undefined ? ` (got ${displayValue(name, value)})` : ''}`;
       }),
     );
   }

@@ -1,3 +1,4 @@
 export * from './config.loader';
 export * from './config.fields';
 export * from './infra.config';
+export { maskUrlPassword } from './secret.values';

@@ -125,7 +125,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
   connect(socket: WsLike, req: IncomingMessage): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const resume = url.searchParams.get('resume') ?? undefined;
-    const key = extractApiKey({ headers: req.headers, url: req.url }, true);
+    const key = extractApiKey(req);
     let session: LiveSession | undefined;
     let authTimer: NodeJS.Timeout | undefined;
 
