@@ -1,3 +1,4 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import WebSocket from 'ws';
 import { ApiKeyRepository, ApiKeyService } from '@streammetrics/auth';
@@ -87,7 +88,7 @@ describe('query-api live WebSocket', () => {
   const env = testEnv();
   const pg = new Pool({ connectionString: env.databaseUrl, max: 2 });
   const publisher = new Redis(env.redisUrl);
-  const keys = new ApiKeyService(new ApiKeyRepository(pg));
+  const keys = new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER });
   const service = uniqueName('live-svc');
   const metric = 'http.server.duration';
   const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 100 * MINUTE;

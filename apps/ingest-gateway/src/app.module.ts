@@ -12,7 +12,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'ingest-gateway', logLevel: c.LOG_LEVEL }),
-        AuthModule.forRoot({ databaseUrl: c.DATABASE_URL, cacheTtlMs: c.GATEWAY_AUTH_CACHE_MS }),
+        AuthModule.forRoot({
+          databaseUrl: c.DATABASE_URL,
+          pepper: c.API_KEY_PEPPER,
+          cacheTtlMs: c.GATEWAY_AUTH_CACHE_MS,
+        }),
         GatewayModule.forRoot({
           kafkaBrokers: c.KAFKA_BROKERS,
           redisUrl: c.REDIS_URL,

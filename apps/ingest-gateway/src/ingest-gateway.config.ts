@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { int, infraShape, loadConfig, type Env } from '@streammetrics/config';
+import { authChecks, authShape, int, infraShape, loadConfig, type Env } from '@streammetrics/config';
 
 /** The gateway's environment, validated once at boot; every bad variable is listed. */
 export const ingestGatewayShape = {
   ...infraShape,
+  ...authShape,
   GATEWAY_PORT: int(1, 65535).default(8080),
   TOPIC_PREFIX: z
     .string()
@@ -31,6 +32,6 @@ export const ingestGatewayShape = {
 };
 
 export function loadIngestGatewayConfig(env?: Env) {
-  return loadConfig(ingestGatewayShape, env);
+  return loadConfig(ingestGatewayShape, env, [authChecks]);
 }
 export type IngestGatewayConfig = ReturnType<typeof loadIngestGatewayConfig>;

@@ -12,7 +12,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'query-api', logLevel: config.LOG_LEVEL }),
-        AuthModule.forRoot({ databaseUrl: config.DATABASE_URL }),
+        AuthModule.forRoot({
+          databaseUrl: config.DATABASE_URL,
+          pepper: config.API_KEY_PEPPER,
+          adminApi: true,
+        }),
         QueryModule.forRoot({ ...queryOptions(config), dashboardDist }),
       ],
     };

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import { authChecks, authShape, bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
 import type { QueryOptions } from '@streammetrics/query';
 
 const shape = {
   ...infraShape,
+  ...authShape,
   QUERY_PORT: int(0, 65535).default(3000),
   /** Window starts newer than this are read from Redis (its TTL is 3600 s: keep a margin). */
   QUERY_HOT_WINDOW_SECONDS: int(60, 3600).default(3300),
@@ -24,7 +25,7 @@ const shape = {
 };
 
 export function loadQueryApiConfig(env: Env = process.env) {
-  return loadConfig(shape, env);
+  return loadConfig(shape, env, [authChecks]);
 }
 
 export type QueryApiConfig = ReturnType<typeof loadQueryApiConfig>;

@@ -23,6 +23,8 @@ const STATUS: Record<ApiKeyError['code'], number> = {
   UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
   AUTH_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  NOT_FOUND: HttpStatus.NOT_FOUND,
+  CONFLICT: HttpStatus.CONFLICT,
 };
 
 /** The error body every StreamMetrics HTTP API answers with. */

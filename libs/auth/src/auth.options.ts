@@ -7,4 +7,6 @@ export interface AuthModuleOptions extends ApiKeyServiceOptions {
   databaseUrl: string;
   /** Connections of the module's own pg pool (default 4). */
   poolSize?: number;
+  /** Serve the key-management REST API (scope admin) under /api/v1/keys. */
+  adminApi?: boolean;
 }

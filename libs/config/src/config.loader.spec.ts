@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.loader';
 import { infraShape } from './infra.config';
+import { authChecks, authShape, LOCAL_API_KEY_PEPPER } from './auth.config';
 import { int } from './config.fields';
 
 describe('loadConfig', () => {
@@ -60,5 +61,16 @@ describe('loadConfig', () => {
     expect(text).toMatch(/DATABASE_URL: .*"mysql:\/\/app:\*\*\*@db:5432\/x"/);
     expect(text).toMatch(/REDIS_URL: .*value hidden/);
     expect(text).toMatch(/KAFKA_SASL_PASSWORD: .*value hidden/);
+  });
+
+  it('refuses the local API key pepper in production, and accepts it otherwise', () => {
+    expect(loadConfig(authShape, {}, [authChecks]).API_KEY_PEPPER).toBe(LOCAL_API_KEY_PEPPER);
+    expect(() => loadConfig(authShape, { NODE_ENV: 'production' }, [authChecks])).toThrow(
+      /API_KEY_PEPPER: must be set/,
+    );
+    const pepper = 'p'.repeat(32);
+    expect(
+      loadConfig(authShape, { NODE_ENV: 'production', API_KEY_PEPPER: pepper }, [authChecks]).API_KEY_PEPPER,
+    ).toBe(pepper);
   });
 });

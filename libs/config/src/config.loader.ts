@@ -19,6 +19,8 @@ export type Env = Record<string, string | undefined>;
 export function loadConfig<S extends z.ZodRawShape>(
   shape: S,
   env: Env = process.env,
+  /** Rules across variables, run once every variable is valid; each returns its problems. */
+  checks: ((config: z.infer<z.ZodObject<S>>) => string[])[] = [],
 ): z.infer<z.ZodObject<S>> {
   const input: Record<string, string> = {};
   for (const key of Object.keys(shape)) {
@@ -35,5 +37,7 @@ export function loadConfig<S extends z.ZodRawShape>(
       }),
     );
   }
+  const problems = checks.flatMap((check) => check(parsed.data));
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }
