@@ -11,6 +11,9 @@ const shape = {
   QUERY_HOT_WINDOW_SECONDS: int(60, 3600).default(3300),
   QUERY_WS_HIGH_WATER_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
   QUERY_WS_RESUME_TTL_SECONDS: int(0, 3600).default(60),
+  QUERY_WS_MAX_CONNECTIONS: int(1, 1_000_000).default(5000),
+  QUERY_WS_MAX_CONNECTIONS_PER_KEY: int(1, 100_000).default(50),
+  QUERY_WS_IDLE_TIMEOUT_SECONDS: int(2, 3600).default(120),
   /** A read-scoped key injected into the dashboard page; empty: the page asks for a key. */
   DASHBOARD_API_KEY: z.string().min(16).max(512).optional(),
   /** Create DASHBOARD_API_KEY (scope read, client "dashboard") in api_keys if it does not exist. */
@@ -37,6 +40,9 @@ export function queryOptions(c: QueryApiConfig): QueryOptions {
     hotWindowMs: c.QUERY_HOT_WINDOW_SECONDS * 1000,
     wsHighWaterBytes: c.QUERY_WS_HIGH_WATER_BYTES,
     wsResumeTtlMs: c.QUERY_WS_RESUME_TTL_SECONDS * 1000,
+    wsMaxConnections: c.QUERY_WS_MAX_CONNECTIONS,
+    wsMaxConnectionsPerKey: c.QUERY_WS_MAX_CONNECTIONS_PER_KEY,
+    wsIdleTimeoutMs: c.QUERY_WS_IDLE_TIMEOUT_SECONDS * 1000,
     dashboardApiKey: c.DASHBOARD_API_KEY ?? '',
   };
 }

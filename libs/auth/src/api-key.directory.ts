@@ -17,8 +17,10 @@ export class DirectoryUnavailableError extends Error {
 
 /**
  * Every active key of the table, in memory, reloaded at most once per `ttlMs`. Verifying a key is
- * then a map lookup: a flood of random keys costs no database query at all (a per-key negative
- * cache would cost one per distinct key, and evict the good entries). `ttlMs` bounds how long a
+ * then a map lookup. A key created since the last load is looked up singly, but at most
+ * `missLookupsPerSecond` such lookups run per second: a flood of random keys costs a bounded number
+ * of queries, not one per request (a per-key negative cache would cost one per distinct key, and
+ * evict the good entries). `ttlMs` bounds how long a
  * revoked key keeps working on a replica. While the database cannot answer, the last snapshot is
  * used for up to `staleMs`; after that verification fails as unavailable.
  */
@@ -29,12 +31,15 @@ export class ApiKeyDirectory {
   private failedAt?: number;
   private lastError?: Error;
   private loading?: Promise<void>;
+  private missSecond = -1;
+  private missesThisSecond = 0;
 
   constructor(
     private readonly load: () => Promise<DirectoryEntry[]>,
     private readonly ttlMs: number,
     private readonly staleMs: number,
     private readonly now: () => number = Date.now,
+    private readonly missLookupsPerSecond = 20,
   ) {}
 
   /** Makes the snapshot fresh enough to answer, or throws DirectoryUnavailableError. */
@@ -56,6 +61,22 @@ export class ApiKeyDirectory {
 
   findById(id: string): ApiKeyIdentity | undefined {
     return this.usable(this.byId.get(id));
+  }
+
+  /** Whether a key missing from the snapshot may be looked up singly now (the flood bound). */
+  admitMissLookup(): boolean {
+    const second = Math.floor(this.now() / 1000);
+    if (second !== this.missSecond) {
+      this.missSecond = second;
+      this.missesThisSecond = 0;
+    }
+    return this.missesThisSecond++ < this.missLookupsPerSecond;
+  }
+
+  /** A key found by a single lookup joins the snapshot until the next reload. */
+  add(entry: DirectoryEntry): void {
+    this.byHash.set(entry.hash, entry);
+    this.byId.set(entry.identity.id, entry);
   }
 
   /** Forget the snapshot: the next `ready()` reloads (after a local revoke or create). */

@@ -11,6 +11,7 @@ type Row = ApiKeyRecord & { keyHash: string; hashVersion: number };
 class MemoryRepo {
   rows: Row[] = [];
   loads = 0;
+  lookups = 0;
   down = false;
   constructor(private readonly now: () => number) {}
 
@@ -28,6 +29,11 @@ class MemoryRepo {
     return this.rows
       .filter((r) => this.active(r))
       .map((r) => ({ record: r, keyHash: r.keyHash, hashVersion: r.hashVersion }));
+  }
+  async findByHash(h: string): Promise<ApiKeyRecord | undefined> {
+    this.lookups++;
+    if (this.down) throw new Error('connection refused');
+    return this.rows.find((r) => r.keyHash === h);
   }
   async findActive(p: string): Promise<ApiKeyRecord[]> {
     return this.rows.filter((r) => this.active(r) && (r.id === p || r.keyPrefix === p));
@@ -93,7 +99,17 @@ describe('ApiKeyService', () => {
     expect(repo.rows[0].keyHash).not.toBe(legacyHashOf(key));
   });
 
-  it('answers a flood of random keys without a database query per key', async () => {
+  it('finds a key created after the last load of the key table (on another replica)', async () => {
+    const { repo, svc } = setup();
+    const a = await svc.create({ name: 'n', clientId: 'c', scopes: ['read'] });
+    await svc.verify(a.key);
+    const elsewhere = new ApiKeyService(repo as unknown as ApiKeyRepository, { pepper: PEPPER });
+    const b = await elsewhere.create({ name: 'm', clientId: 'c', scopes: ['read'] });
+    expect((await svc.verify(b.key)).name).toBe('m');
+    expect(repo.lookups).toBe(1);
+  });
+
+  it('answers a flood of random keys with a bounded number of queries, not one per key', async () => {
     const { repo, svc } = setup();
     await svc.create({ name: 'n', clientId: 'c', scopes: ['read'] });
     expect(await code(svc.verify(undefined))).toBe('UNAUTHORIZED');
@@ -103,6 +119,7 @@ describe('ApiKeyService', () => {
       );
     }
     expect(repo.loads).toBe(1);
+    expect(repo.lookups).toBe(20); // the per-second budget of single lookups, all within one second
   });
 
   it('stops accepting a key revoked elsewhere once the TTL has passed', async () => {

@@ -135,7 +135,8 @@ export class ApiKeyService {
     if (!key) throw new ApiKeyError('UNAUTHORIZED', 'missing API key (Authorization: Bearer <key>)');
     if (key.length > MAX_KEY_LENGTH) throw new ApiKeyError('UNAUTHORIZED', 'invalid or revoked API key');
     await this.ready();
-    const identity = this.directory.find(hashApiKey(key, this.pepper));
+    const hash = hashApiKey(key, this.pepper);
+    const identity = this.directory.find(hash) ?? (await this.lookupMiss(hash));
     if (!identity) throw new ApiKeyError('UNAUTHORIZED', 'invalid, expired or revoked API key');
     return identity;
   }
@@ -144,6 +145,21 @@ export class ApiKeyService {
   async isActive(id: string): Promise<boolean> {
     await this.ready();
     return this.directory.findById(id) !== undefined;
+  }
+
+  /** A key created after the last reload of the key table (on another replica, or just now). */
+  private async lookupMiss(hash: string): Promise<ApiKeyIdentity | undefined> {
+    if (!this.directory.admitMissLookup()) return undefined;
+    let r: ApiKeyRecord | undefined;
+    try {
+      r = await this.repo.findByHash(hash);
+    } catch {
+      return undefined; // the snapshot answered already; an outage must not turn a miss into a 503
+    }
+    if (!r || r.revokedAt !== null || (r.expiresAt !== null && r.expiresAt.getTime() <= this.now()))
+      return undefined;
+    this.directory.add({ hash, identity: identityOf(r), expiresAt: r.expiresAt?.getTime() ?? null });
+    return this.directory.find(hash);
   }
 
   private async ready(): Promise<void> {
