@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@streammetrics/auth';
 import { GatewayModule } from '@streammetrics/gateway';
-import { compressionOf } from '@streammetrics/kafka';
+import { compressionOf, kafkaSecurity } from '@streammetrics/kafka';
 import { ObservabilityModule } from '@streammetrics/observability';
 import type { IngestGatewayConfig } from './ingest-gateway.config';
 
@@ -19,6 +19,7 @@ export class AppModule {
         }),
         GatewayModule.forRoot({
           kafkaBrokers: c.KAFKA_BROKERS,
+          kafkaSecurity: kafkaSecurity(c),
           redisUrl: c.REDIS_URL,
           topicPrefix: c.TOPIC_PREFIX,
           replicationFactor: c.KAFKA_REPLICATION_FACTOR,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
 import { PROCESSOR_GROUP } from '@streammetrics/contracts';
-import { compressionOf } from '@streammetrics/kafka';
+import { compressionOf, kafkaSecurity } from '@streammetrics/kafka';
 import type { ProcessorOptions } from '@streammetrics/processor';
 
 const shape = {
@@ -47,6 +47,7 @@ export type ProcessorConfig = ReturnType<typeof loadProcessorConfig>;
 export function processorOptions(c: ProcessorConfig): ProcessorOptions {
   return {
     brokers: c.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity(c),
     groupId: c.PROCESSOR_GROUP_ID,
     topicPrefix: c.TOPIC_PREFIX,
     commitIntervalMs: c.COMMIT_INTERVAL_MS,

@@ -29,6 +29,7 @@ export class GatewayModule {
           useFactory: () =>
             new KafkaEventsRepository({
               brokers: opts.kafkaBrokers,
+              security: opts.kafkaSecurity,
               clientId: opts.kafkaClientId,
               topicPrefix: opts.topicPrefix,
               replicationFactor: opts.replicationFactor,

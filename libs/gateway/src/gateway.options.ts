@@ -1,10 +1,13 @@
 import type { CompressionTypes } from 'kafkajs';
+import type { KafkaSecurity } from '@streammetrics/kafka';
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
 /** Everything the gateway lib needs, filled from the app's validated config (apps/ingest-gateway). */
 export interface GatewayOptions {
   kafkaBrokers: string[];
+  /** TLS and SASL for the brokers (kafkaSecurity of the app's config); absent = plaintext. */
+  kafkaSecurity?: KafkaSecurity;
   redisUrl: string;
   topicPrefix: string;
   replicationFactor: number;
