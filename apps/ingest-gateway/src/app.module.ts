@@ -16,6 +16,7 @@ export class AppModule {
           databaseUrl: c.DATABASE_URL,
           pepper: c.API_KEY_PEPPER,
           cacheTtlMs: c.GATEWAY_AUTH_CACHE_MS,
+          unauthenticatedPerSecond: c.AUTH_UNAUTHENTICATED_RATE,
         }),
         GatewayModule.forRoot({
           kafkaBrokers: c.KAFKA_BROKERS,
@@ -26,6 +27,7 @@ export class AppModule {
           datacenter: c.GATEWAY_DATACENTER,
           defaultRatePerSecond: c.GATEWAY_DEFAULT_RATE,
           rateWindowMs: c.GATEWAY_RATE_WINDOW_MS,
+          rateLimitFallback: c.GATEWAY_RATE_LIMIT_FALLBACK,
           lingerMs: c.GATEWAY_LINGER_MS,
           maxBatchEvents: c.GATEWAY_BATCH_MAX_EVENTS,
           maxBatchBytes: c.GATEWAY_BATCH_MAX_BYTES,

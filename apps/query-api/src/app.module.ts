@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@streammetrics/auth';
 import { ObservabilityModule } from '@streammetrics/observability';
 import { QueryModule } from '@streammetrics/query';
-import { queryOptions, type QueryApiConfig } from './query-api.config';
+import { authOptions, queryOptions, type QueryApiConfig } from './query-api.config';
 
 @Module({})
 export class AppModule {
@@ -12,11 +12,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'query-api', logLevel: config.LOG_LEVEL }),
-        AuthModule.forRoot({
-          databaseUrl: config.DATABASE_URL,
-          pepper: config.API_KEY_PEPPER,
-          adminApi: true,
-        }),
+        AuthModule.forRoot(authOptions(config)),
         QueryModule.forRoot({ ...queryOptions(config), dashboardDist }),
       ],
     };

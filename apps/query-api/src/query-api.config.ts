@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { authChecks, authShape, bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import type { AuthModuleOptions } from '@streammetrics/auth';
 import type { QueryOptions } from '@streammetrics/query';
 
 const shape = {
@@ -11,6 +12,8 @@ const shape = {
   QUERY_HOT_WINDOW_SECONDS: int(60, 3600).default(3300),
   QUERY_WS_HIGH_WATER_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
   QUERY_WS_RESUME_TTL_SECONDS: int(0, 3600).default(60),
+  /** Requests per second one key may make to the REST API of one query-api process. */
+  QUERY_RATE_PER_KEY: int(1, 1_000_000).default(100),
   QUERY_WS_MAX_CONNECTIONS: int(1, 1_000_000).default(5000),
   QUERY_WS_MAX_CONNECTIONS_PER_KEY: int(1, 100_000).default(50),
   QUERY_WS_IDLE_TIMEOUT_SECONDS: int(2, 3600).default(120),
@@ -32,6 +35,17 @@ export function loadQueryApiConfig(env: Env = process.env) {
 }
 
 export type QueryApiConfig = ReturnType<typeof loadQueryApiConfig>;
+
+/** API keys: verification, the admin REST API, and the request budgets of the guard. */
+export function authOptions(c: QueryApiConfig): AuthModuleOptions {
+  return {
+    databaseUrl: c.DATABASE_URL,
+    pepper: c.API_KEY_PEPPER,
+    adminApi: true,
+    unauthenticatedPerSecond: c.AUTH_UNAUTHENTICATED_RATE,
+    requestsPerKeyPerSecond: c.QUERY_RATE_PER_KEY,
+  };
+}
 
 export function queryOptions(c: QueryApiConfig): QueryOptions {
   return {

@@ -11,12 +11,20 @@ import { hasScope, type ApiKeyIdentity, type ApiKeyScope } from './api-key.forma
 import { ApiKeyError } from './api-key.errors';
 import { extractApiKey, type KeyBearingRequest } from './api-key.extractor';
 import { ApiKeyService } from './api-key.service';
+import { RequestLimits, TooManyRequests } from './request.limits';
 
 export const REQUIRED_SCOPE = 'streammetrics:required-scope';
 
 /** Where the guard leaves the verified identity on the request. */
 export interface AuthenticatedRequest extends KeyBearingRequest {
   apiKey?: ApiKeyIdentity;
+  /** The client's address (Fastify's request.ip). */
+  ip?: string;
+}
+
+/** The part of the reply the guard touches: headers of a 429 or of the per-key budget. */
+interface HeaderReply {
+  header(name: string, value: string): unknown;
 }
 
 const STATUS: Record<ApiKeyError['code'], number> = {
@@ -41,6 +49,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
+    private readonly limits: RequestLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -49,14 +58,26 @@ export class ApiKeyGuard implements CanActivate {
       context.getClass(),
     ]);
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const reply = context.switchToHttp().getResponse<HeaderReply>();
+    const address = req.ip ?? 'unknown';
     try {
-      const identity = await this.keys.verify(extractApiKey(req));
+      this.limits.checkAddress(address);
+      let identity: ApiKeyIdentity;
+      try {
+        identity = await this.keys.verify(extractApiKey(req));
+      } catch (err) {
+        if (err instanceof ApiKeyError && err.code === 'UNAUTHORIZED') this.limits.countFailure(address);
+        throw err;
+      }
       if (needed && !hasScope(identity, needed)) {
         throw new ApiKeyError('FORBIDDEN', `this API key lacks the "${needed}" scope`);
       }
+      for (const [k, v] of Object.entries(this.limits.countKey(identity))) reply.header(k, v);
       req.apiKey = identity;
       return true;
     } catch (err) {
+      if (err instanceof TooManyRequests)
+        for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
       throw err instanceof ApiKeyError ? apiKeyHttpError(err) : err;
     }
   }

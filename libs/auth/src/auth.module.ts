@@ -13,6 +13,7 @@ import { ApiKeyController } from './api-key.controller';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
+import { RequestLimits } from './request.limits';
 import { AUTH_OPTIONS, AUTH_PG_POOL, type AuthModuleOptions } from './auth.options';
 
 /**
@@ -35,6 +36,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
       controllers: opts.adminApi ? [ApiKeyController] : [],
       providers: [
         ApiKeyAdminService,
+        RequestLimits,
         { provide: AUTH_OPTIONS, useValue: opts },
         {
           provide: AUTH_PG_POOL,
@@ -57,7 +59,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
         },
         ApiKeyGuard,
       ],
-      exports: [AUTH_OPTIONS, ApiKeyService, ApiKeyGuard],
+      exports: [AUTH_OPTIONS, ApiKeyService, ApiKeyGuard, RequestLimits],
     };
   }
 

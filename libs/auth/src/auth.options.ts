@@ -9,4 +9,8 @@ export interface AuthModuleOptions extends ApiKeyServiceOptions {
   poolSize?: number;
   /** Serve the key-management REST API (scope admin) under /api/v1/keys. */
   adminApi?: boolean;
+  /** Requests per second one client address may make without a valid key (default 20). */
+  unauthenticatedPerSecond?: number;
+  /** Requests per second per key on this process; absent = not limited here. */
+  requestsPerKeyPerSecond?: number;
 }

@@ -9,3 +9,5 @@ export * from './api-key.directory';
 export { ApiKeyIdentity, RequireScope, apiKeyIdentityOf } from './api-key.decorators';
 export * from './auth.options';
 export * from './auth.module';
+export * from './local.limiter';
+export * from './request.limits';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int } from './config.fields';
 
 /**
  * The pepper `npm start` and the tests use when API_KEY_PEPPER is unset. It is public (it is in
@@ -11,6 +12,8 @@ export const authShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** The server-side secret of the keys' keyed hash; the same in every app, never logged. */
   API_KEY_PEPPER: z.string().min(32).default(LOCAL_API_KEY_PEPPER),
+  /** Requests per second one client address may make without a valid key, per process. */
+  AUTH_UNAUTHENTICATED_RATE: int(1, 1_000_000).default(20),
 };
 
 /** Cross-variable rules of authShape, for loadConfig's `checks`. */

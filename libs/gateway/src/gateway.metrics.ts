@@ -57,7 +57,7 @@ export class GatewayMetrics {
     this.rateLimitErrors = metric.counter(
       r,
       'streammetrics_gateway_rate_limit_errors_total',
-      'Rate-limit checks that failed (Redis unreachable); the request was let through',
+      'Rate-limit checks Redis could not answer; the configured fallback decided',
     );
     this.kafkaSendSuccess = metric.counter(
       r,

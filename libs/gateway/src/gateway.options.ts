@@ -15,6 +15,8 @@ export interface GatewayOptions {
   /** Events per second for keys without their own rate. */
   defaultRatePerSecond: number;
   rateWindowMs: number;
+  /** What the limiter does while Redis cannot answer: count per process, refuse (503), or admit. */
+  rateLimitFallback: 'local' | 'closed' | 'open';
   /** Micro-batching: flush after this many ms, or earlier at maxBatchEvents / maxBatchBytes. */
   lingerMs: number;
   maxBatchEvents: number;

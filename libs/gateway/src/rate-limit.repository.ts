@@ -56,6 +56,8 @@ export class RateLimitRepository {
   }
 
   async close(): Promise<void> {
+    // QUIT waits for a connection that, with Redis down, never comes: shutdown must not hang on it.
+    if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
