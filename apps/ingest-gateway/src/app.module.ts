@@ -28,6 +28,7 @@ export class AppModule {
           defaultRatePerSecond: c.GATEWAY_DEFAULT_RATE,
           rateWindowMs: c.GATEWAY_RATE_WINDOW_MS,
           rateLimitFallback: c.GATEWAY_RATE_LIMIT_FALLBACK,
+          maxSeriesPerKey: c.GATEWAY_MAX_SERIES_PER_KEY,
           lingerMs: c.GATEWAY_LINGER_MS,
           maxBatchEvents: c.GATEWAY_BATCH_MAX_EVENTS,
           maxBatchBytes: c.GATEWAY_BATCH_MAX_BYTES,

@@ -14,6 +14,7 @@ export const ingestGatewayShape = {
   GATEWAY_DATACENTER: z.string().min(1).max(64).default('local'),
   GATEWAY_DEFAULT_RATE: int(1, 100_000_000).default(10_000),
   GATEWAY_RATE_WINDOW_MS: int(100, 60_000).default(1000),
+  GATEWAY_MAX_SERIES_PER_KEY: int(1, 10_000_000).default(10_000),
   GATEWAY_RATE_LIMIT_FALLBACK: z.enum(['local', 'closed', 'open']).default('local'),
   GATEWAY_LINGER_MS: int(0, 1000).default(2),
   GATEWAY_BATCH_MAX_EVENTS: int(1, 100_000).default(5000),

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { errorBody } from '@streammetrics/contracts';
-import { hasScope, type ApiKeyIdentity, type ApiKeyScope } from './api-key.format';
+import { hasScope, mayAccessService, type ApiKeyIdentity, type ApiKeyScope } from './api-key.format';
 import { ApiKeyError } from './api-key.errors';
 import { extractApiKey, type KeyBearingRequest } from './api-key.extractor';
 import { ApiKeyService } from './api-key.service';
@@ -18,6 +18,8 @@ export const REQUIRED_SCOPE = 'streammetrics:required-scope';
 /** Where the guard leaves the verified identity on the request. */
 export interface AuthenticatedRequest extends KeyBearingRequest {
   apiKey?: ApiKeyIdentity;
+  params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
   /** The client's address (Fastify's request.ip). */
   ip?: string;
 }
@@ -71,6 +73,11 @@ export class ApiKeyGuard implements CanActivate {
       }
       if (needed && !hasScope(identity, needed)) {
         throw new ApiKeyError('FORBIDDEN', `this API key lacks the "${needed}" scope`);
+      }
+      // A key bound to services reaches no route naming another one (`:service` or `?service=`).
+      const service = req.params?.service ?? req.query?.service;
+      if (typeof service === 'string' && !mayAccessService(identity, service)) {
+        throw new ApiKeyError('FORBIDDEN', `this API key may not access service "${service}"`);
       }
       for (const [k, v] of Object.entries(this.limits.countKey(identity))) reply.header(k, v);
       req.apiKey = identity;

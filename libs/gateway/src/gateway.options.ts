@@ -17,6 +17,8 @@ export interface GatewayOptions {
   rateWindowMs: number;
   /** What the limiter does while Redis cannot answer: count per process, refuse (503), or admit. */
   rateLimitFallback: 'local' | 'closed' | 'open';
+  /** Distinct (serviceId, metricName, tags) series one key may write per hour. */
+  maxSeriesPerKey: number;
   /** Micro-batching: flush after this many ms, or earlier at maxBatchEvents / maxBatchBytes. */
   lingerMs: number;
   maxBatchEvents: number;
