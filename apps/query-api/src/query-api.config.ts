@@ -57,6 +57,7 @@ export function queryOptions(c: QueryApiConfig): QueryOptions {
     wsMaxConnections: c.QUERY_WS_MAX_CONNECTIONS,
     wsMaxConnectionsPerKey: c.QUERY_WS_MAX_CONNECTIONS_PER_KEY,
     wsIdleTimeoutMs: c.QUERY_WS_IDLE_TIMEOUT_SECONDS * 1000,
-    dashboardApiKey: c.DASHBOARD_API_KEY ?? '',
+    // Deployed, the page asks its user for a key: a key in the page is readable by anyone who can load it.
+    dashboardApiKey: c.NODE_ENV === 'production' ? '' : (c.DASHBOARD_API_KEY ?? ''),
   };
 }
