@@ -11,8 +11,19 @@ export class TestKeys {
     cacheTtlMs: 0,
   });
 
-  async create(scopes: ApiKeyScope[], ratePerSecond?: number, clientId = uniqueName('client')) {
-    const { key, record } = await this.service.create({ name: 'e2e', clientId, scopes, ratePerSecond });
+  async create(
+    scopes: ApiKeyScope[],
+    ratePerSecond?: number,
+    clientId = uniqueName('client'),
+    services: string[] | null = null,
+  ) {
+    const { key, record } = await this.service.create({
+      name: 'e2e',
+      clientId,
+      scopes,
+      ratePerSecond,
+      services,
+    });
     return { key, id: record.id, clientId };
   }
 
