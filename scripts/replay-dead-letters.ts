@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, infraShape, loadConfig } from '@streammetrics/config';
 import { DEAD_LETTER_TOPIC, EVENTS_TOPIC, isDeadLetterReason } from '@streammetrics/contracts';
-import { compressionOf, createKafka } from '@streammetrics/kafka';
+import { compressionOf, createKafka, kafkaSecurity } from '@streammetrics/kafka';
 import { replayDeadLetters } from '@streammetrics/processor';
 
 function time(flag: string, v: string | undefined): number | undefined {
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const bad = reasons.filter((r) => !isDeadLetterReason(r));
   if (bad.length > 0) throw new Error(`--reason: unknown reason(s) ${bad.join(', ')}`);
   const c = loadConfig({ ...infraShape, TOPIC_PREFIX: z.string().default('') });
-  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: 'dlq-replay' });
+  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: 'dlq-replay', security: kafkaSecurity(c) });
   const r = await replayDeadLetters(kafka, {
     deadLetterTopic: `${c.TOPIC_PREFIX}${DEAD_LETTER_TOPIC}`,
     targetTopic: `${c.TOPIC_PREFIX}${EVENTS_TOPIC}`,

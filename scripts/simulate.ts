@@ -4,7 +4,7 @@
  * `npm start` runs it with `--rate 200` until SIGTERM. `--help` lists every option.
  */
 import { EVENTS_TOPIC, topicSpecs } from '@streammetrics/contracts';
-import { compressionOf, createKafka, provisionTopics } from '@streammetrics/kafka';
+import { compressionOf, createKafka, kafkaSecurity, provisionTopics } from '@streammetrics/kafka';
 import { ConfigError, loadConfig } from '@streammetrics/config';
 import {
   FleetGenerator,
@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     args.target === 'kafka'
       ? new KafkaEventSink({
           brokers: args.brokers,
+          security: kafkaSecurity(env),
           topic: `${args.topicPrefix}${EVENTS_TOPIC}`,
           compression: compressionOf(env.KAFKA_COMPRESSION),
         })
@@ -52,7 +53,11 @@ async function main(): Promise<number> {
   if (args.target === 'kafka') {
     // Idempotent: creates the events topic (6 partitions) if a fresh prefix has none yet.
     const topic = `${args.topicPrefix}${EVENTS_TOPIC}`;
-    const kafka = createKafka({ brokers: args.brokers, clientId: 'fleet-simulator-admin' });
+    const kafka = createKafka({
+      brokers: args.brokers,
+      clientId: 'fleet-simulator-admin',
+      security: kafkaSecurity(env),
+    });
     await provisionTopics(
       kafka,
       topicSpecs(args.topicPrefix).filter((t) => t.topic === topic),

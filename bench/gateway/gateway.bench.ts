@@ -4,6 +4,7 @@
  * of a bare Fastify route and of a plain kafkajs producer sending the same events. Prints a markdown
  * table and writes bench/results/gateway-<time>.json (+ gateway-latest.json).
  */
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   const prefix = `bench-${Date.now().toString(36)}-`;
   await provisionAndMigrate(ep, 1, log, prefix);
   const pool = new Pool({ connectionString: ep.databaseUrl, max: 1 });
-  const keys = new ApiKeyService(new ApiKeyRepository(pool));
+  const keys = new ApiKeyService(new ApiKeyRepository(pool), { pepper: LOCAL_API_KEY_PEPPER });
   const { key, record } = await keys.create({
     name: 'bench',
     clientId: 'bench',

@@ -8,6 +8,7 @@
  * Writes bench/results/query-<time>.json and query-latest.json. Needs the local stack
  * (`npm run stack -- up`). Targets: summary < 50 ms p99, hot series < 10 ms p99.
  */
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
   process.stdout.write(`seeding ${service}: 1,440 cold windows, 60 hot windows\n`);
   await writeCold(pg, cold);
   for (const a of hot) await writeHot(redis, a);
-  const { key } = await new ApiKeyService(new ApiKeyRepository(pg)).create({
+  const { key } = await new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER }).create({
     name: 'bench',
     clientId: 'bench',
     scopes: ['read'],

@@ -4,17 +4,22 @@
  * Idempotent: existing topics are left as they are.
  */
 import { z } from 'zod';
-import { infraShape, loadConfig } from '@streammetrics/config';
+import { infraShape, kafkaSecurityShape, loadConfig } from '@streammetrics/config';
 import { topicSpecs } from '@streammetrics/contracts';
-import { createKafka, provisionTopics } from '@streammetrics/kafka';
+import { createKafka, kafkaSecurity, provisionTopics } from '@streammetrics/kafka';
 
 async function main(): Promise<void> {
   const cfg = loadConfig({
     KAFKA_BROKERS: infraShape.KAFKA_BROKERS,
     KAFKA_REPLICATION_FACTOR: infraShape.KAFKA_REPLICATION_FACTOR,
+    ...kafkaSecurityShape,
     TOPIC_PREFIX: z.string().default(''),
   });
-  const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: 'streammetrics-provisioner' });
+  const kafka = createKafka({
+    brokers: cfg.KAFKA_BROKERS,
+    clientId: 'streammetrics-provisioner',
+    security: kafkaSecurity(cfg),
+  });
   const r = await provisionTopics(kafka, topicSpecs(cfg.TOPIC_PREFIX), cfg.KAFKA_REPLICATION_FACTOR);
   process.stdout.write(
     `topics: created [${r.created.join(', ')}], already there [${r.existing.join(', ')}]\n`,

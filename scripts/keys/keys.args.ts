@@ -1,14 +1,25 @@
 import type { ApiKeyRecord } from '@streammetrics/auth';
 
 export type KeysCommand =
-  | { command: 'create'; name: string; client: string; scopes: string; rate?: number }
+  | {
+      command: 'create';
+      name: string;
+      client: string;
+      scopes: string;
+      rate?: number;
+      services?: string[];
+      expires?: Date;
+    }
   | { command: 'list'; all: boolean }
-  | { command: 'revoke'; target: string };
+  | { command: 'revoke'; target: string }
+  | { command: 'rotate'; target: string; graceSeconds: number };
 
 const USAGE =
   'usage: npm run keys -- create --name <name> --client <client-id> --scopes ingest,read,admin [--rate <events/s>]\n' +
+  '                              [--services a,b] [--expires <ISO time>]\n' +
   '       npm run keys -- list [--all]\n' +
-  '       npm run keys -- revoke <id|prefix>';
+  '       npm run keys -- revoke <id|prefix>\n' +
+  '       npm run keys -- rotate <id|prefix> [--grace <seconds>]';
 
 function flags(args: string[]): Map<string, string | true> {
   const out = new Map<string, string | true>();
@@ -29,6 +40,23 @@ function required(f: Map<string, string | true>, name: string): string {
   return v.trim();
 }
 
+function optionalList(f: Map<string, string | true>, name: string): string[] | undefined {
+  if (!f.has(name)) return undefined;
+  const list = required(f, name)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new Error(`--${name} needs a comma-separated list`);
+  return list;
+}
+
+function optionalTime(f: Map<string, string | true>, name: string): Date | undefined {
+  if (!f.has(name)) return undefined;
+  const d = new Date(required(f, name));
+  if (Number.isNaN(d.getTime())) throw new Error(`--${name} must be an ISO-8601 time`);
+  return d;
+}
+
 export function parseKeysArgs(argv: string[]): KeysCommand {
   const [command, ...rest] = argv;
   switch (command) {
@@ -44,7 +72,16 @@ export function parseKeysArgs(argv: string[]): KeysCommand {
         client: required(f, 'client'),
         scopes: required(f, 'scopes'),
         rate: rate === undefined ? undefined : Number(rate),
+        services: optionalList(f, 'services'),
+        expires: optionalTime(f, 'expires'),
       };
+    }
+    case 'rotate': {
+      const [target, ...more] = rest;
+      if (!target || target.startsWith('--')) throw new Error(USAGE);
+      const grace = flags(more).get('grace') ?? '0';
+      if (typeof grace !== 'string' || !/^\d{1,7}$/.test(grace)) throw new Error('--grace must be seconds');
+      return { command, target, graceSeconds: Number(grace) };
     }
     case 'list':
       return { command, all: flags(rest).has('all') };
@@ -64,10 +101,15 @@ export function renderKeyTable(keys: ApiKeyRecord[]): string {
     k.clientId,
     k.scopes.join(','),
     k.ratePerSecond === null ? 'default' : String(k.ratePerSecond),
+    k.services?.join(',') ?? 'all',
     k.createdAt.toISOString(),
-    k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active',
+    k.revokedAt
+      ? `revoked ${k.revokedAt.toISOString()}`
+      : k.expiresAt
+        ? `expires ${k.expiresAt.toISOString()}`
+        : 'active',
   ]);
-  const header = ['id', 'prefix', 'name', 'client', 'scopes', 'rate/s', 'created', 'state'];
+  const header = ['id', 'prefix', 'name', 'client', 'scopes', 'rate/s', 'services', 'created', 'state'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
     r

@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { maskUrlPassword } from '@streammetrics/config';
 import { sleep } from './net.util';
+
+/** A service URL as an error message may show it: never its password. */
+const shown = (url: string) => maskUrlPassword(url) ?? '(unparseable URL)';
 
 type Log = (msg: string) => void;
 
@@ -58,11 +62,11 @@ async function waitUntil(
 export async function ensurePostgres(url: string, explicit: boolean, log: Log): Promise<void> {
   const problem = await pgReachable(url);
   if (problem === undefined) return;
-  if (explicit) throw new Error(`DATABASE_URL: cannot connect to ${url}: ${problem}`);
+  if (explicit) throw new Error(`DATABASE_URL: cannot connect to ${shown(url)}: ${problem}`);
   const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
   if (versions.length === 0 || spawnSync('which', ['pg_ctlcluster']).status !== 0) {
     throw new Error(
-      `PostgreSQL is not reachable at ${url} (${problem}) and is not installed: ` +
+      `PostgreSQL is not reachable at ${shown(url)} (${problem}) and is not installed: ` +
         'install it (apt-get install postgresql) or set DATABASE_URL',
     );
   }
@@ -82,10 +86,10 @@ export async function ensurePostgres(url: string, explicit: boolean, log: Log): 
 export async function ensureRedis(url: string, explicit: boolean, log: Log): Promise<void> {
   const problem = await redisReachable(url);
   if (problem === undefined) return;
-  if (explicit) throw new Error(`REDIS_URL: cannot connect to ${url}: ${problem}`);
+  if (explicit) throw new Error(`REDIS_URL: cannot connect to ${shown(url)}: ${problem}`);
   if (spawnSync('which', ['redis-server']).status !== 0) {
     throw new Error(
-      `Redis is not reachable at ${url} (${problem}) and is not installed: ` +
+      `Redis is not reachable at ${shown(url)} (${problem}) and is not installed: ` +
         'install it (apt-get install redis-server) or set REDIS_URL',
     );
   }

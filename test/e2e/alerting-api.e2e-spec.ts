@@ -1,3 +1,4 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import type {
   Alert,
@@ -20,7 +21,7 @@ const MINUTE = 60_000;
 describe('query-api alerting REST', () => {
   const env = testEnv();
   const pg = new Pool({ connectionString: env.databaseUrl, max: 2 });
-  const keys = new ApiKeyService(new ApiKeyRepository(pg));
+  const keys = new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER });
   const service = uniqueName('al-svc');
   const otherService = uniqueName('al-other');
   let api: RunningQueryApi;

@@ -1,3 +1,4 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ describe('dashboard alerts in headless Chromium', () => {
   const redisUrl = `${env.redisUrl.replace(/\/\d*$/, '')}/${REDIS_DB}`;
   const pg = new Pool({ connectionString: env.databaseUrl, max: 2 });
   const redis = new Redis(redisUrl);
-  const keys = new ApiKeyService(new ApiKeyRepository(pg));
+  const keys = new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER });
   const userDataDir = mkdtempSync(join(tmpdir(), 'sm-chromium-'));
   const dashboardKey = `sm_dash_${uniqueName('k').replace(/-/g, '')}`;
   const service = uniqueName('alerted-api');

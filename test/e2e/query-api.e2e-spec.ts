@@ -1,3 +1,4 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import { ApiKeyRepository, ApiKeyService } from '@streammetrics/auth';
 import { TDigest } from '@streammetrics/tdigest';
@@ -25,7 +26,7 @@ describe('query-api REST', () => {
   const env = testEnv();
   const pg = new Pool({ connectionString: env.databaseUrl, max: 2 });
   const redis = new Redis(env.redisUrl);
-  const keys = new ApiKeyService(new ApiKeyRepository(pg));
+  const keys = new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER });
   const service = uniqueName('q-svc');
   const metric = 'http.server.duration';
   const now = Date.now();

@@ -1,3 +1,4 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,7 +155,7 @@ describe('dashboard in headless Chromium', () => {
       };
       await redis.rpush(DLQ_RECENT_KEY, JSON.stringify(dl));
     }
-    await new ApiKeyService(new ApiKeyRepository(pg)).ensure(dashboardKey, {
+    await new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER }).ensure(dashboardKey, {
       name: 'dashboard-test',
       clientId: 'dashboard',
       scopes: ['read'],

@@ -1,5 +1,5 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
-import WebSocket from 'ws';
 import { ApiKeyRepository, ApiKeyService } from '@streammetrics/auth';
 import { encodeHotUpdate, UPDATES_CHANNEL } from '@streammetrics/contracts';
 import { testEnv, uniqueName } from '@streammetrics/testing';
@@ -9,73 +9,10 @@ import {
   startQueryApi,
   type RunningQueryApi,
 } from '../../libs/query/src/testing/query.fixtures';
+import { LiveClient as Client } from './support-query/live-client';
 
 const MINUTE = 60_000;
 const HIGH_WATER = 64 * 1024;
-
-interface Msg {
-  type: string;
-  resumeToken?: string;
-  resumed?: boolean;
-  subscriptions?: unknown[];
-  coalesced?: number;
-  update?: {
-    window: string;
-    emit: string;
-    record: {
-      serviceId: string;
-      metricName: string;
-      tags: Record<string, string>;
-      count: number;
-      window: { start: number };
-    };
-  };
-  error?: { code: string };
-}
-
-/** A client that records every message and lets a test wait for one. */
-class Client {
-  readonly messages: Msg[] = [];
-  private waiters: (() => void)[] = [];
-  closeCode?: number;
-  readonly ws: WebSocket;
-
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.on('message', (d) => {
-      this.messages.push(JSON.parse(String(d)) as Msg);
-      this.waiters.splice(0).forEach((w) => w());
-    });
-    this.ws.on('close', (code) => {
-      this.closeCode = code;
-      this.waiters.splice(0).forEach((w) => w());
-    });
-  }
-
-  send(m: object): void {
-    if (this.ws.readyState === WebSocket.CONNECTING)
-      this.ws.once('open', () => this.ws.send(JSON.stringify(m)));
-    else this.ws.send(JSON.stringify(m));
-  }
-
-  async until<T>(pick: (msgs: Msg[]) => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = pick(this.messages);
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages.slice(-3))}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 200);
-      });
-    }
-  }
-
-  updates(): Msg[] {
-    return this.messages.filter((m) => m.type === 'update');
-  }
-}
 
 async function metricValue(api: RunningQueryApi, name: string): Promise<number> {
   const text = await (await fetch(`${api.url}/metrics`)).text();
@@ -87,7 +24,7 @@ describe('query-api live WebSocket', () => {
   const env = testEnv();
   const pg = new Pool({ connectionString: env.databaseUrl, max: 2 });
   const publisher = new Redis(env.redisUrl);
-  const keys = new ApiKeyService(new ApiKeyRepository(pg));
+  const keys = new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER });
   const service = uniqueName('live-svc');
   const metric = 'http.server.duration';
   const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 100 * MINUTE;
@@ -95,8 +32,8 @@ describe('query-api live WebSocket', () => {
   let readKey: string;
   let ingestKey: string;
   const clients: Client[] = [];
-  const connect = (query = '') => {
-    const c = new Client(`ws://127.0.0.1:${api.port}/api/v1/live${query}`);
+  const connect = (key?: string, query = '') => {
+    const c = new Client(`ws://127.0.0.1:${api.port}/api/v1/live${query}`, key);
     clients.push(c);
     return c;
   };
@@ -144,7 +81,7 @@ describe('query-api live WebSocket', () => {
   });
 
   it('delivers the updates of a subscribed series in order, and nothing else', async () => {
-    const c = connect(`?api_key=${readKey}`);
+    const c = connect(readKey);
     await c.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     c.send({ type: 'subscribe', id: 'rollup', service, metric, window: '1m' });
     await c.until((m) => m.find((x) => x.type === 'subscribed'), 'subscribed');
@@ -183,14 +120,14 @@ describe('query-api live WebSocket', () => {
   });
 
   it('refuses unknown keys (4401), keys without the read scope (4403) and invalid messages', async () => {
-    const bad = connect('?api_key=sm_00000000_' + '0'.repeat(48));
+    const bad = connect('sm_00000000_' + '0'.repeat(48));
     await bad.until((m) => (bad.closeCode !== undefined ? m : undefined), 'close');
     expect(bad.closeCode).toBe(4401);
     expect(bad.messages[0]?.error?.code).toBe('UNAUTHORIZED');
-    const ingest = connect(`?api_key=${ingestKey}`);
+    const ingest = connect(ingestKey);
     await ingest.until(() => ingest.closeCode, 'close');
     expect(ingest.closeCode).toBe(4403);
-    const c = connect(`?api_key=${readKey}`);
+    const c = connect(readKey);
     await c.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     c.send({ type: 'subscribe', service: 'bad name' });
     c.send({ type: 'nonsense' });
@@ -204,7 +141,7 @@ describe('query-api live WebSocket', () => {
 
   it('keeps subscriptions across a reconnect with the resume token and sends the latest missed update', async () => {
     const tags = { endpoint: '/resume' };
-    const c = connect(`?api_key=${readKey}`);
+    const c = connect(readKey);
     const welcome = await c.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     c.send({ type: 'subscribe', id: 'r', service, metric, window: '1m', tags });
     await c.until((m) => m.find((x) => x.type === 'subscribed'), 'subscribed');
@@ -213,7 +150,7 @@ describe('query-api live WebSocket', () => {
     for (let i = 1; i <= 3; i++) await publish(tags, t0 + i * MINUTE, 10 * i);
     await new Promise((r) => setTimeout(r, 300));
 
-    const again = connect(`?api_key=${readKey}&resume=${welcome.resumeToken}`);
+    const again = connect(readKey, `?resume=${welcome.resumeToken}`);
     const resumed = await again.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     expect(resumed.resumed).toBe(true);
     expect(resumed.subscriptions).toHaveLength(1);
@@ -230,7 +167,7 @@ describe('query-api live WebSocket', () => {
   it('coalesces updates for a client that does not read instead of buffering them', async () => {
     const SERIES = 50;
     const ROUNDS = 400;
-    const slow = connect(`?api_key=${readKey}`);
+    const slow = connect(readKey);
     await slow.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
     slow.send({ type: 'subscribe', id: 'all', service });
     await slow.until((m) => m.find((x) => x.type === 'subscribed'), 'subscribed');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
 import type { SinkModuleOptions } from '@streammetrics/sink';
-import { compressionOf } from '@streammetrics/kafka';
+import { compressionOf, kafkaSecurity } from '@streammetrics/kafka';
 
 const shape = {
   ...infraShape,
@@ -32,6 +32,7 @@ export type SinkConfig = ReturnType<typeof loadSinkConfig>;
 export function sinkOptions(c: SinkConfig): SinkModuleOptions {
   return {
     kafkaBrokers: c.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity(c),
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     topicPrefix: c.TOPIC_PREFIX,

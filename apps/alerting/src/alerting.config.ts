@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
 import { ALERTING_GROUP, type AlertingModuleOptions } from '@streammetrics/alerting';
+import { kafkaSecurity } from '@streammetrics/kafka';
 
 const shape = {
   ...infraShape,
@@ -31,6 +32,7 @@ export type AlertingConfig = ReturnType<typeof loadAlertingConfig>;
 export function alertingOptions(c: AlertingConfig): AlertingModuleOptions {
   return {
     kafkaBrokers: c.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity(c),
     databaseUrl: c.DATABASE_URL,
     topicPrefix: c.TOPIC_PREFIX,
     groupId: c.ALERTING_GROUP_ID,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { int, infraShape, loadConfig, type Env } from '@streammetrics/config';
+import { authChecks, authShape, int, infraShape, loadConfig, type Env } from '@streammetrics/config';
 
 /** The gateway's environment, validated once at boot; every bad variable is listed. */
 export const ingestGatewayShape = {
   ...infraShape,
+  ...authShape,
   GATEWAY_PORT: int(1, 65535).default(8080),
   TOPIC_PREFIX: z
     .string()
@@ -13,6 +14,8 @@ export const ingestGatewayShape = {
   GATEWAY_DATACENTER: z.string().min(1).max(64).default('local'),
   GATEWAY_DEFAULT_RATE: int(1, 100_000_000).default(10_000),
   GATEWAY_RATE_WINDOW_MS: int(100, 60_000).default(1000),
+  GATEWAY_MAX_SERIES_PER_KEY: int(1, 10_000_000).default(10_000),
+  GATEWAY_RATE_LIMIT_FALLBACK: z.enum(['local', 'closed', 'open']).default('local'),
   GATEWAY_LINGER_MS: int(0, 1000).default(2),
   GATEWAY_BATCH_MAX_EVENTS: int(1, 100_000).default(5000),
   // Below the broker's default message.max.bytes (1 MiB) even if every record lands in one partition.
@@ -31,6 +34,6 @@ export const ingestGatewayShape = {
 };
 
 export function loadIngestGatewayConfig(env?: Env) {
-  return loadConfig(ingestGatewayShape, env);
+  return loadConfig(ingestGatewayShape, env, [authChecks]);
 }
 export type IngestGatewayConfig = ReturnType<typeof loadIngestGatewayConfig>;

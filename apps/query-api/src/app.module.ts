@@ -3,7 +3,7 @@ import { AlertingApiModule } from '@streammetrics/alerting/api';
 import { AuthModule } from '@streammetrics/auth';
 import { ObservabilityModule } from '@streammetrics/observability';
 import { QueryModule } from '@streammetrics/query';
-import { queryOptions, type QueryApiConfig } from './query-api.config';
+import { authOptions, queryOptions, type QueryApiConfig } from './query-api.config';
 
 @Module({})
 export class AppModule {
@@ -13,8 +13,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ app: 'query-api', logLevel: config.LOG_LEVEL }),
-        // Browsers cannot set headers on a WebSocket: the live endpoint accepts ?api_key=.
-        AuthModule.forRoot({ databaseUrl: config.DATABASE_URL, allowQueryParam: true }),
+        AuthModule.forRoot(authOptions(config)),
         QueryModule.forRoot({ ...queryOptions(config), dashboardDist }),
         // The alerting routes live beside the query routes: one public API, the same keys.
         AlertingApiModule.forRoot({ databaseUrl: config.DATABASE_URL }),

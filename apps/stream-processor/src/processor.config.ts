@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
 import { PROCESSOR_GROUP } from '@streammetrics/contracts';
-import { compressionOf } from '@streammetrics/kafka';
+import { compressionOf, kafkaSecurity } from '@streammetrics/kafka';
 import type { ProcessorOptions } from '@streammetrics/processor';
 
 const shape = {
@@ -18,6 +18,8 @@ const shape = {
   GRACE_MS: int(0, 3_600_000).default(10_000),
   IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   MAX_TAG_SETS_PER_METRIC: int(1, 1_000_000).default(1000),
+  /** Distinct series per input partition before new ones fold into the overflow series. */
+  MAX_SERIES_PER_PARTITION: int(1, 10_000_000).default(50_000),
   SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000),
   TRANSACTION_TIMEOUT_MS: int(1000, 900_000).default(20_000),
 };
@@ -47,6 +49,7 @@ export type ProcessorConfig = ReturnType<typeof loadProcessorConfig>;
 export function processorOptions(c: ProcessorConfig): ProcessorOptions {
   return {
     brokers: c.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity(c),
     groupId: c.PROCESSOR_GROUP_ID,
     topicPrefix: c.TOPIC_PREFIX,
     commitIntervalMs: c.COMMIT_INTERVAL_MS,
@@ -60,6 +63,7 @@ export function processorOptions(c: ProcessorConfig): ProcessorOptions {
       maxUpdatesPerCollect: c.MAX_UPDATES_PER_COMMIT,
       idleTimeoutMs: c.IDLE_TIMEOUT_MS,
       maxTagSetsPerMetric: c.MAX_TAG_SETS_PER_METRIC,
+      maxSeriesPerPartition: c.MAX_SERIES_PER_PARTITION,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { WINDOW_SPECS } from '@streammetrics/contracts';
-import { createKafka, type ConsumerFailure } from '@streammetrics/kafka';
+import { createKafka, type ConsumerFailure, type KafkaSecurity } from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { migrate } from '@streammetrics/storage';
 import { messageOf, type RetryPolicy } from '@streammetrics/sink';
@@ -26,6 +26,8 @@ export const ALERTING_GROUP = 'streammetrics-alerting';
 
 export interface AlertingOptions {
   kafkaBrokers: string[];
+  /** TLS and SASL for the brokers (kafkaSecurity of the app's config); absent = plaintext. */
+  kafkaSecurity?: KafkaSecurity;
   databaseUrl: string;
   topicPrefix: string;
   /** The consumer group, and the key of its offsets in PostgreSQL (tests run their own). */
@@ -85,6 +87,7 @@ export class AlertingRuntime {
     const kafka = createKafka({
       brokers: opts.kafkaBrokers,
       clientId: 'alerting',
+      security: opts.kafkaSecurity,
       log: (level, message, extra) =>
         level === 'error' || level === 'warn' ? log.warn(extra, message) : undefined,
     });

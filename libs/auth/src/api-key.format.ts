@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** What a key may do. `admin` implies every other scope. */
 export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
@@ -12,11 +12,15 @@ export interface ApiKeyIdentity {
   scopes: ApiKeyScope[];
   /** Events per second this key may send; null = the gateway's default. */
   ratePerSecond: number | null;
+  /** The serviceIds this key may write and read; null = every service. */
+  services: string[] | null;
 }
 
 const KEY_PATTERN = /^sm_([0-9a-f]{8})_([0-9a-f]{48})$/;
 /** Keys longer than this are rejected before hashing: nothing legitimate is that long. */
 export const MAX_KEY_LENGTH = 512;
+/** The stored hash's scheme: 1 = plain SHA-256 (before the pepper), 2 = HMAC-SHA-256 over it. */
+export const HASH_VERSION = 2;
 
 /** A new random key: `sm_<8 hex prefix>_<48 hex secret>` (192 bits of secret). */
 export function generateApiKey(): { key: string; prefix: string } {
@@ -24,19 +28,33 @@ export function generateApiKey(): { key: string; prefix: string } {
   return { key: `sm_${prefix}_${randomBytes(24).toString('hex')}`, prefix };
 }
 
-/**
- * The public part shown by `keys list` and usable with `keys revoke`. Keys that do not follow the
- * generated format (a bootstrap key chosen by an operator) get a prefix derived from their hash,
- * so no part of the secret is ever stored in clear.
- */
-export function keyPrefixOf(key: string): string {
-  const m = KEY_PATTERN.exec(key);
-  return m ? m[1] : `h${hashApiKey(key).slice(0, 7)}`;
+/** The hash rows of hash_version 1 hold; also the input of the keyed hash. */
+export function legacyHashOf(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Keys are high-entropy random strings, so a fast unsalted hash is enough (no dictionary to attack). */
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+/** A version-1 hash rewrapped with the pepper: equal to hashApiKey of the same key. */
+export function pepperHash(legacyHash: string, pepper: string): string {
+  return createHmac('sha256', pepper).update(legacyHash, 'utf8').digest('hex');
+}
+
+/**
+ * What is stored: HMAC-SHA-256 keyed with the server-side pepper, so a copy of the api_keys table
+ * alone does not let anyone test guesses (operator-chosen bootstrap keys can be guessable). The
+ * SHA-256 in between lets existing rows be upgraded without knowing their keys.
+ */
+export function hashApiKey(key: string, pepper: string): string {
+  return pepperHash(legacyHashOf(key), pepper);
+}
+
+/**
+ * The public part shown by `keys list` and usable with `keys revoke`. Keys that do not follow the
+ * generated format (a bootstrap key chosen by an operator) get a prefix derived from their keyed
+ * hash, so no part of the secret is ever stored in clear.
+ */
+export function keyPrefixOf(key: string, pepper: string): string {
+  const m = KEY_PATTERN.exec(key);
+  return m ? m[1] : `h${hashApiKey(key, pepper).slice(0, 7)}`;
 }
 
 export function parseScopes(list: string): ApiKeyScope[] {
@@ -53,4 +71,9 @@ export function parseScopes(list: string): ApiKeyScope[] {
 
 export function hasScope(identity: Pick<ApiKeyIdentity, 'scopes'>, needed: ApiKeyScope): boolean {
   return identity.scopes.includes(needed) || identity.scopes.includes('admin');
+}
+
+/** Whether a key bound to services (or not bound: null) may touch `serviceId`. */
+export function mayAccessService(identity: Pick<ApiKeyIdentity, 'services'>, serviceId: string): boolean {
+  return identity.services === null || identity.services.includes(serviceId);
 }

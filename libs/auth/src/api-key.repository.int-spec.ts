@@ -1,5 +1,7 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import { testEnv, uniqueName } from '@streammetrics/testing';
+import { legacyHashOf } from './api-key.format';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 
@@ -9,7 +11,7 @@ describe('ApiKeyRepository + ApiKeyService on PostgreSQL', () => {
 
   beforeAll(() => {
     pool = new Pool({ connectionString: testEnv().databaseUrl, max: 2 });
-    keys = new ApiKeyService(new ApiKeyRepository(pool), { cacheTtlMs: 0 });
+    keys = new ApiKeyService(new ApiKeyRepository(pool), { pepper: LOCAL_API_KEY_PEPPER, cacheTtlMs: 0 });
   });
   afterAll(() => pool.end());
 
@@ -20,8 +22,10 @@ describe('ApiKeyRepository + ApiKeyService on PostgreSQL', () => {
       clientId: client,
       scopes: ['ingest', 'read'],
       ratePerSecond: 50,
+      services: ['svc-a'],
     });
     expect(await keys.verify(key)).toEqual({
+      services: ['svc-a'],
       id: record.id,
       name: 'it',
       clientId: client,
@@ -49,5 +53,31 @@ describe('ApiKeyRepository + ApiKeyService on PostgreSQL', () => {
       (await keys.ensure(secret, { name: 'boot', clientId: 'fleet', scopes: ['ingest'] })).inserted,
     ).toBe(false);
     await expect(keys.verify(secret)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('refuses an expired key, and upgrades a row hashed before the pepper in place', async () => {
+    const expiring = await keys.create({
+      name: 'exp',
+      clientId: uniqueName('client'),
+      scopes: ['read'],
+      expiresAt: new Date(Date.now() + 1500),
+    });
+    expect((await keys.verify(expiring.key)).id).toBe(expiring.record.id);
+    await new Promise((r) => setTimeout(r, 1600));
+    await expect(keys.verify(expiring.key)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await keys.list()).some((k) => k.id === expiring.record.id)).toBe(false);
+
+    const secret = uniqueName('pre-pepper-secret');
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO api_keys (id, name, client_id, key_prefix, key_hash, scopes, hash_version)
+       VALUES (gen_random_uuid(), 'legacy', 'fleet', 'hlegacy', $1, '{ingest}', 1) RETURNING id`,
+      [legacyHashOf(secret)],
+    );
+    expect((await keys.verify(secret)).id).toBe(rows[0].id);
+    expect(await keys.upgradeLegacyHashes()).toBeGreaterThanOrEqual(1);
+    const after = await pool.query('SELECT key_hash, hash_version FROM api_keys WHERE id = $1', [rows[0].id]);
+    expect(after.rows[0]).toMatchObject({ hash_version: 2 });
+    expect(after.rows[0].key_hash).not.toBe(legacyHashOf(secret));
+    expect((await keys.verify(secret)).id).toBe(rows[0].id);
   });
 });

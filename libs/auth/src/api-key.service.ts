@@ -1,21 +1,24 @@
 import {
   generateApiKey,
   hashApiKey,
+  HASH_VERSION,
   keyPrefixOf,
   MAX_KEY_LENGTH,
+  pepperHash,
   type ApiKeyIdentity,
   type ApiKeyScope,
 } from './api-key.format';
-import { ApiKeyCache } from './api-key.cache';
+import { ApiKeyDirectory, DirectoryUnavailableError, type DirectoryEntry } from './api-key.directory';
 import { ApiKeyError } from './api-key.errors';
 import type { ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
 
 export interface ApiKeyServiceOptions {
-  /** How long a verification is trusted without asking the database (≤ 2000: the revocation delay). */
+  /** The server-side secret of the keyed hash (API_KEY_PEPPER); the same in every app. */
+  pepper: string;
+  /** How long the in-memory key table is trusted without reloading (≤ 2000: the revocation delay). */
   cacheTtlMs?: number;
-  /** How long a known-good key keeps working while the database is unreachable. 0 disables. */
+  /** How long the last key table keeps working while the database is unreachable. 0 disables. */
   staleIfErrorMs?: number;
-  maxCachedKeys?: number;
   now?: () => number;
 }
 
@@ -24,38 +27,50 @@ export interface CreateApiKey {
   clientId: string;
   scopes: ApiKeyScope[];
   ratePerSecond?: number | null;
+  /** serviceIds the key may write and read; null or absent = every service. */
+  services?: string[] | null;
+  expiresAt?: Date | null;
 }
 
 function identityOf(r: ApiKeyRecord): ApiKeyIdentity {
-  return { id: r.id, name: r.name, clientId: r.clientId, scopes: r.scopes, ratePerSecond: r.ratePerSecond };
+  return {
+    id: r.id,
+    name: r.name,
+    clientId: r.clientId,
+    scopes: r.scopes,
+    ratePerSecond: r.ratePerSecond,
+    services: r.services,
+  };
 }
 
-/** Creates, lists, revokes and verifies API keys. Verification is cached per process for a short TTL. */
+/** Creates, lists, revokes, rotates and verifies API keys. Verification reads an in-memory key table. */
 export class ApiKeyService {
-  private readonly cache: ApiKeyCache;
-  /** Concurrent requests with the same uncached key share one query. */
-  private readonly lookups = new Map<string, Promise<ApiKeyIdentity | null>>();
+  private readonly directory: ApiKeyDirectory;
+  private readonly pepper: string;
+  private readonly now: () => number;
 
   constructor(
     private readonly repo: ApiKeyRepository,
-    opts: ApiKeyServiceOptions = {},
+    opts: ApiKeyServiceOptions,
   ) {
     const ttl = opts.cacheTtlMs ?? 1000;
     if (ttl < 0 || ttl > 2000) throw new Error('cacheTtlMs must be within 0..2000 (revocation delay)');
-    this.cache = new ApiKeyCache(ttl, opts.staleIfErrorMs ?? 60_000, opts.maxCachedKeys ?? 10_000, opts.now);
+    if (opts.pepper.length < 16) throw new Error('the API key pepper must be at least 16 characters');
+    this.pepper = opts.pepper;
+    this.now = opts.now ?? Date.now;
+    this.directory = new ApiKeyDirectory(
+      () => this.loadActive(),
+      ttl,
+      opts.staleIfErrorMs ?? 60_000,
+      this.now,
+    );
   }
 
   /** Creates a key and returns it in clear — the only time it is ever visible. */
   async create(input: CreateApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
     const { key, prefix } = generateApiKey();
-    const record = await this.repo.insert({
-      name: input.name,
-      clientId: input.clientId,
-      keyPrefix: prefix,
-      keyHash: hashApiKey(key),
-      scopes: input.scopes,
-      ratePerSecond: input.ratePerSecond ?? null,
-    });
+    const record = await this.repo.insert(this.newRow(key, prefix, input));
+    this.directory.invalidate();
     return { key, record };
   }
 
@@ -67,67 +82,125 @@ export class ApiKeyService {
     if (key.length < 16 || key.length > MAX_KEY_LENGTH) {
       throw new Error(`a key must be 16..${MAX_KEY_LENGTH} characters long`);
     }
-    return this.repo.insertIfAbsent({
-      name: input.name,
-      clientId: input.clientId,
-      keyPrefix: keyPrefixOf(key),
-      keyHash: hashApiKey(key),
-      scopes: input.scopes,
-      ratePerSecond: input.ratePerSecond ?? null,
-    });
+    // A row of this key from before the pepper must be found by its keyed hash, not duplicated.
+    await this.upgradeLegacyHashes();
+    const result = await this.repo.insertIfAbsent(this.newRow(key, keyPrefixOf(key, this.pepper), input));
+    this.directory.invalidate();
+    return result;
   }
 
   list(includeRevoked = false): Promise<ApiKeyRecord[]> {
     return this.repo.list(includeRevoked);
   }
 
-  /** Revokes by id or prefix. Other replicas stop accepting the key when their cache entry expires. */
+  /** Revokes by id or prefix. Other replicas stop accepting the key when their key table reloads. */
   async revoke(idOrPrefix: string): Promise<ApiKeyRecord> {
-    const matches = await this.repo.findActive(idOrPrefix);
-    if (matches.length === 0) throw new Error(`no active key with id or prefix "${idOrPrefix}"`);
-    if (matches.length > 1) {
-      throw new Error(`prefix "${idOrPrefix}" matches ${matches.length} keys; revoke by id instead`);
-    }
-    const revoked = await this.repo.revoke(matches[0].id);
-    if (!revoked) throw new Error(`key ${matches[0].id} was revoked concurrently`);
-    this.cache.invalidate();
+    const target = await this.findOne(idOrPrefix);
+    const revoked = await this.repo.revoke(target.id);
+    if (!revoked) throw new ApiKeyError('NOT_FOUND', `key ${target.id} was revoked concurrently`);
+    this.directory.invalidate();
     return revoked;
   }
 
   /**
-   * The identity of an active key, or an ApiKeyError: UNAUTHORIZED for a missing, unknown or revoked
-   * key; AUTH_UNAVAILABLE (retriable) when the database cannot answer and nothing usable is cached.
+   * A new key with the old one's name, client, scopes, rate and services; the old key keeps working
+   * for `graceSeconds` (so clients can switch without an outage), 0 revokes it at once.
+   */
+  async rotate(idOrPrefix: string, graceSeconds = 0): Promise<{ key: string; record: ApiKeyRecord }> {
+    const old = await this.findOne(idOrPrefix);
+    const created = await this.create({ ...old, expiresAt: old.expiresAt });
+    if (graceSeconds > 0) await this.repo.expire(old.id, new Date(this.now() + graceSeconds * 1000));
+    else await this.repo.revoke(old.id);
+    this.directory.invalidate();
+    return created;
+  }
+
+  /**
+   * Rewraps rows hashed before the pepper existed (plain SHA-256) into the keyed hash, in place.
+   * Idempotent and safe to run from several processes at once. Returns how many it upgraded.
+   */
+  async upgradeLegacyHashes(): Promise<number> {
+    const legacy = await this.repo.listLegacyHashes();
+    for (const row of legacy)
+      await this.repo.upgradeHash(row.id, row.keyHash, pepperHash(row.keyHash, this.pepper));
+    if (legacy.length > 0) this.directory.invalidate();
+    return legacy.length;
+  }
+
+  /**
+   * The identity of an active key, or an ApiKeyError: UNAUTHORIZED for a missing, unknown, revoked
+   * or expired key; AUTH_UNAVAILABLE (retriable) when the key table cannot be loaded.
    */
   async verify(key: string | undefined): Promise<ApiKeyIdentity> {
     if (!key) throw new ApiKeyError('UNAUTHORIZED', 'missing API key (Authorization: Bearer <key>)');
     if (key.length > MAX_KEY_LENGTH) throw new ApiKeyError('UNAUTHORIZED', 'invalid or revoked API key');
-    const hash = hashApiKey(key);
-    const cached = this.cache.fresh(hash);
-    const identity = cached ? cached.identity : await this.lookup(hash);
-    if (!identity) throw new ApiKeyError('UNAUTHORIZED', 'invalid or revoked API key');
+    await this.ready();
+    const hash = hashApiKey(key, this.pepper);
+    const identity = this.directory.find(hash) ?? (await this.lookupMiss(hash));
+    if (!identity) throw new ApiKeyError('UNAUTHORIZED', 'invalid, expired or revoked API key');
     return identity;
   }
 
-  private lookup(hash: string): Promise<ApiKeyIdentity | null> {
-    let pending = this.lookups.get(hash);
-    if (!pending) {
-      pending = this.repo
-        .findByHash(hash)
-        .then(
-          (r) => {
-            const identity = r && r.revokedAt === null ? identityOf(r) : null;
-            this.cache.set(hash, identity);
-            return identity;
-          },
-          (err: Error) => {
-            const stale = this.cache.stale(hash);
-            if (stale) return stale;
-            throw new ApiKeyError('AUTH_UNAVAILABLE', `cannot verify API keys: ${err.message}`, true);
-          },
-        )
-        .finally(() => this.lookups.delete(hash));
-      this.lookups.set(hash, pending);
+  /** Whether the key with this id is still active (for sessions that outlive one request). */
+  async isActive(id: string): Promise<boolean> {
+    await this.ready();
+    return this.directory.findById(id) !== undefined;
+  }
+
+  /** A key created after the last reload of the key table (on another replica, or just now). */
+  private async lookupMiss(hash: string): Promise<ApiKeyIdentity | undefined> {
+    if (!this.directory.admitMissLookup()) return undefined;
+    let r: ApiKeyRecord | undefined;
+    try {
+      r = await this.repo.findByHash(hash);
+    } catch {
+      return undefined; // the snapshot answered already; an outage must not turn a miss into a 503
     }
-    return pending;
+    if (!r || r.revokedAt !== null || (r.expiresAt !== null && r.expiresAt.getTime() <= this.now()))
+      return undefined;
+    this.directory.add({ hash, identity: identityOf(r), expiresAt: r.expiresAt?.getTime() ?? null });
+    return this.directory.find(hash);
+  }
+
+  private async ready(): Promise<void> {
+    try {
+      await this.directory.ready();
+    } catch (err) {
+      if (!(err instanceof DirectoryUnavailableError)) throw err;
+      throw new ApiKeyError('AUTH_UNAVAILABLE', 'cannot verify API keys: the key store is unreachable', true);
+    }
+  }
+
+  private async findOne(idOrPrefix: string): Promise<ApiKeyRecord> {
+    const matches = await this.repo.findActive(idOrPrefix);
+    if (matches.length === 0)
+      throw new ApiKeyError('NOT_FOUND', `no active key with id or prefix "${idOrPrefix}"`);
+    if (matches.length > 1) {
+      throw new ApiKeyError('CONFLICT', `prefix "${idOrPrefix}" matches ${matches.length} keys; use the id`);
+    }
+    return matches[0];
+  }
+
+  private newRow(key: string, prefix: string, input: CreateApiKey) {
+    return {
+      name: input.name,
+      clientId: input.clientId,
+      keyPrefix: prefix,
+      keyHash: hashApiKey(key, this.pepper),
+      scopes: input.scopes,
+      ratePerSecond: input.ratePerSecond ?? null,
+      services: input.services ?? null,
+      expiresAt: input.expiresAt ?? null,
+    };
+  }
+
+  private async loadActive(): Promise<DirectoryEntry[]> {
+    const rows = await this.repo.listActiveWithHashes();
+    return rows.map((r) => ({
+      // A row not yet upgraded still verifies: its keyed hash is computable from what is stored.
+      hash: r.hashVersion === HASH_VERSION ? r.keyHash : pepperHash(r.keyHash, this.pepper),
+      identity: identityOf(r.record),
+      expiresAt: r.record.expiresAt?.getTime() ?? null,
+    }));
   }
 }

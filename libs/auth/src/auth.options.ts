@@ -5,8 +5,12 @@ export const AUTH_PG_POOL = Symbol('AUTH_PG_POOL');
 
 export interface AuthModuleOptions extends ApiKeyServiceOptions {
   databaseUrl: string;
-  /** Accept `?api_key=` on guarded routes (WebSocket / dashboard). Off unless set. */
-  allowQueryParam?: boolean;
   /** Connections of the module's own pg pool (default 4). */
   poolSize?: number;
+  /** Serve the key-management REST API (scope admin) under /api/v1/keys. */
+  adminApi?: boolean;
+  /** Requests per second one client address may make without a valid key (default 20). */
+  unauthenticatedPerSecond?: number;
+  /** Requests per second per key on this process; absent = not limited here. */
+  requestsPerKeyPerSecond?: number;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayValue } from './secret.values';
 
 /** Thrown at start-up when the environment is wrong; lists every bad variable, not just the first. */
 export class ConfigError extends Error {
@@ -18,6 +19,8 @@ export type Env = Record<string, string | undefined>;
 export function loadConfig<S extends z.ZodRawShape>(
   shape: S,
   env: Env = process.env,
+  /** Rules across variables, run once every variable is valid; each returns its problems. */
+  checks: ((config: z.infer<z.ZodObject<S>>) => string[])[] = [],
 ): z.infer<z.ZodObject<S>> {
   const input: Record<string, string> = {};
   for (const key of Object.keys(shape)) {
@@ -30,9 +33,11 @@ export function loadConfig<S extends z.ZodRawShape>(
       parsed.error.issues.map((i) => {
         const name = i.path.join('.') || '(environment)';
         const value = env[name];
-        return `${name}: ${i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+        return `${name}: ${i.message}${value !== undefined ? ` (got ${displayValue(name, value)})` : ''}`;
       }),
     );
   }
+  const problems = checks.flatMap((check) => check(parsed.data));
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { brokers, int, KAFKA_COMPRESSIONS } from '@streammetrics/config';
+import { brokers, int, KAFKA_COMPRESSIONS, kafkaSecurityShape } from '@streammetrics/config';
 
 /** The environment the simulator reads (through loadConfig, once, in scripts/simulate.ts). */
 export const fleetEnvShape = {
   KAFKA_BROKERS: brokers().default(['127.0.0.1:9092']),
   KAFKA_REPLICATION_FACTOR: int(1, 5).default(1),
+  ...kafkaSecurityShape,
   // The simulated services write like the reference architecture's: snappy batches.
   KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('snappy'),
   TOPIC_PREFIX: z.string().default(''),

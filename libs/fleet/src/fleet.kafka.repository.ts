@@ -1,10 +1,11 @@
 import { CompressionTypes, type Producer } from 'kafkajs';
 import type { MetricEvent } from '@streammetrics/contracts';
-import { CachedDefaultPartitioner, createKafka } from '@streammetrics/kafka';
+import { CachedDefaultPartitioner, createKafka, type KafkaSecurity } from '@streammetrics/kafka';
 import type { EventSink } from './fleet.sink';
 
 export interface KafkaSinkOptions {
   brokers: string[];
+  security?: KafkaSecurity;
   topic: string;
   clientId?: string;
   /** Codec of the batches (default none). */
@@ -25,6 +26,7 @@ export class KafkaEventSink implements EventSink {
     this.description = `kafka ${opts.brokers.join(',')} topic ${opts.topic}`;
     this.producer = createKafka({
       brokers: opts.brokers,
+      security: opts.security,
       clientId: opts.clientId ?? 'fleet-simulator',
       log: (level, message) => {
         if (level === 'error') process.stderr.write(`[fleet] kafka: ${message}\n`);

@@ -15,6 +15,8 @@ export class GatewayMetrics {
   readonly eventsAccepted: Counter<'route'>;
   readonly rateLimitExceeded: Counter;
   readonly rateLimitErrors: Counter;
+  readonly seriesBudgetExceeded: Counter;
+  readonly forbiddenServices: Counter;
   readonly kafkaSendSuccess: Counter;
   readonly kafkaSendFailed: Counter;
   readonly kafkaBatchEvents: Histogram;
@@ -57,7 +59,17 @@ export class GatewayMetrics {
     this.rateLimitErrors = metric.counter(
       r,
       'streammetrics_gateway_rate_limit_errors_total',
-      'Rate-limit checks that failed (Redis unreachable); the request was let through',
+      'Rate-limit checks Redis could not answer; the configured fallback decided',
+    );
+    this.seriesBudgetExceeded = metric.counter(
+      r,
+      'streammetrics_gateway_series_budget_exceeded_total',
+      "Requests refused with 429: over the key's distinct-series budget",
+    );
+    this.forbiddenServices = metric.counter(
+      r,
+      'streammetrics_gateway_forbidden_service_total',
+      'Requests refused with 403: a serviceId the key is not bound to',
     );
     this.kafkaSendSuccess = metric.counter(
       r,

@@ -10,6 +10,7 @@ import { IngestService } from './ingest.service';
 import { KafkaEventsRepository } from './kafka-events.repository';
 import { RateLimitRepository } from './rate-limit.repository';
 import { RateLimitService } from './rate-limit.service';
+import { SeriesBudgetService } from './series-budget.service';
 
 const kafkaLog = new Logger('kafkajs');
 
@@ -29,6 +30,7 @@ export class GatewayModule {
           useFactory: () =>
             new KafkaEventsRepository({
               brokers: opts.kafkaBrokers,
+              security: opts.kafkaSecurity,
               clientId: opts.kafkaClientId,
               topicPrefix: opts.topicPrefix,
               replicationFactor: opts.replicationFactor,
@@ -46,6 +48,7 @@ export class GatewayModule {
         GatewayMetrics,
         EventPublisher,
         RateLimitService,
+        SeriesBudgetService,
         IngestService,
       ],
       exports: [GatewayMetrics],

@@ -1,10 +1,13 @@
 import type { CompressionTypes } from 'kafkajs';
+import type { KafkaSecurity } from '@streammetrics/kafka';
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
 /** Everything the gateway lib needs, filled from the app's validated config (apps/ingest-gateway). */
 export interface GatewayOptions {
   kafkaBrokers: string[];
+  /** TLS and SASL for the brokers (kafkaSecurity of the app's config); absent = plaintext. */
+  kafkaSecurity?: KafkaSecurity;
   redisUrl: string;
   topicPrefix: string;
   replicationFactor: number;
@@ -12,6 +15,10 @@ export interface GatewayOptions {
   /** Events per second for keys without their own rate. */
   defaultRatePerSecond: number;
   rateWindowMs: number;
+  /** What the limiter does while Redis cannot answer: count per process, refuse (503), or admit. */
+  rateLimitFallback: 'local' | 'closed' | 'open';
+  /** Distinct (serviceId, metricName, tags) series one key may write per hour. */
+  maxSeriesPerKey: number;
   /** Micro-batching: flush after this many ms, or earlier at maxBatchEvents / maxBatchBytes. */
   lingerMs: number;
   maxBatchEvents: number;

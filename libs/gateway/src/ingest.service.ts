@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Message } from 'kafkajs';
-import type { ApiKeyIdentity } from '@streammetrics/auth';
+import { mayAccessService, type ApiKeyIdentity } from '@streammetrics/auth';
 import { CLOCK, type Clock, type MetricEvent } from '@streammetrics/contracts';
 import { mapEventsBody, mapMetricStreamBody, type IngestContext } from './event.mapper';
 import { EventPublisher } from './event.publisher';
@@ -9,6 +9,7 @@ import { GatewayError } from './gateway.errors';
 import { GatewayMetrics } from './gateway.metrics';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { RateLimitService } from './rate-limit.service';
+import { SeriesBudgetService } from './series-budget.service';
 
 export type IngestFormat = 'events' | 'metrics';
 
@@ -32,6 +33,7 @@ export class IngestService {
   constructor(
     private readonly publisher: EventPublisher,
     private readonly rateLimit: RateLimitService,
+    private readonly seriesBudget: SeriesBudgetService,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_OPTIONS) private readonly opts: GatewayOptions,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -46,7 +48,19 @@ export class IngestService {
     };
     const mapped = format === 'events' ? mapEventsBody(body, ctx) : mapMetricStreamBody(body, ctx);
     if (!mapped.ok) throw GatewayError.validation(mapped.problems);
+    const denied = [...new Set(mapped.events.map((e) => e.serviceId))].filter(
+      (s) => !mayAccessService(key, s),
+    );
+    if (denied.length > 0) {
+      this.metrics.forbiddenServices.inc();
+      throw new GatewayError(
+        403,
+        'FORBIDDEN',
+        `this API key may not write service${denied.length > 1 ? 's' : ''} ${denied.slice(0, 5).join(', ')}`,
+      );
+    }
     const headers = await this.rateLimit.consume(key, mapped.events.length);
+    await this.seriesBudget.admit(key, mapped.events);
     try {
       await this.publisher.publish(mapped.events.map(toMessage));
     } catch (err) {

@@ -5,10 +5,12 @@ import {
   createKafka,
   provisionTopics,
   type KafkaClientOptions,
+  type KafkaSecurity,
 } from '@streammetrics/kafka';
 
 export interface KafkaEventsOptions {
   brokers: string[];
+  security?: KafkaSecurity;
   clientId: string;
   topicPrefix: string;
   replicationFactor: number;
@@ -44,12 +46,14 @@ export class KafkaEventsRepository {
     this.topic = `${opts.topicPrefix}${EVENTS_TOPIC}`;
     this.producerKafka = createKafka({
       brokers: opts.brokers,
+      security: opts.security,
       clientId: opts.clientId,
       retries: opts.sendRetries,
       log: opts.log,
     });
     this.admin = createKafka({
       brokers: opts.brokers,
+      security: opts.security,
       clientId: `${opts.clientId}-admin`,
       retries: 0,
       connectionTimeoutMs: 1000,

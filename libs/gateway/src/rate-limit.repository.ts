@@ -23,8 +23,25 @@ redis.call('PEXPIRE', ck, w * 2 + 1000)
 return {1, prev, curr, elapsed}
 `;
 
+// Admits a request's series into the key's set for the current period if, with the new ones, the
+// set stays within the budget; all or nothing, atomically. Returns {admitted, size after, new}.
+const SERIES_BUDGET_LUA = `
+local max = tonumber(ARGV[1])
+local fresh = {}
+for i = 3, #ARGV do
+  if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 0 then fresh[#fresh + 1] = ARGV[i] end
+end
+local size = redis.call('SCARD', KEYS[1])
+if #fresh == 0 then return {1, size, 0} end
+if size + #fresh > max then return {0, size, #fresh} end
+redis.call('SADD', KEYS[1], unpack(fresh))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return {1, size + #fresh, #fresh}
+`;
+
 type SlidingWindowRedis = Redis & {
   smSlidingWindow(key: string, windowMs: number, limit: number, cost: number): Promise<number[]>;
+  smSeriesBudget(key: string, max: number, ttlSec: number, ...members: string[]): Promise<number[]>;
 };
 
 /** Redis behind one class (services never call it): the shared per-key event counters of all replicas. */
@@ -41,6 +58,7 @@ export class RateLimitRepository {
     });
     redis.on('error', () => undefined); // surfaced through failed commands, not as crashes
     redis.defineCommand('smSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
+    redis.defineCommand('smSeriesBudget', { numberOfKeys: 1, lua: SERIES_BUDGET_LUA });
     this.redis = redis as SlidingWindowRedis;
   }
 
@@ -55,7 +73,20 @@ export class RateLimitRepository {
     return { allowed: allowed === 1, counts: { prev, curr, elapsedMs, windowMs } };
   }
 
+  /** Adds `series` (short hashes) to the set at `key` unless that takes it beyond `max` members. */
+  async admitSeries(
+    key: string,
+    max: number,
+    ttlSec: number,
+    series: string[],
+  ): Promise<{ admitted: boolean; size: number; fresh: number }> {
+    const [admitted, size, fresh] = await this.redis.smSeriesBudget(key, max, ttlSec, ...series);
+    return { admitted: admitted === 1, size, fresh };
+  }
+
   async close(): Promise<void> {
+    // QUIT waits for a connection that, with Redis down, never comes: shutdown must not hang on it.
+    if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { ApiKeyIdentity } from '@streammetrics/auth';
+import { LocalLimiter, type ApiKeyIdentity } from '@streammetrics/auth';
 import { GatewayError } from './gateway.errors';
 import { GatewayMetrics } from './gateway.metrics';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
@@ -7,19 +7,25 @@ import { decide, rateLimitHeaders } from './rate-limit.math';
 import { RateLimitRepository } from './rate-limit.repository';
 
 /**
- * Per-key event budget shared by all replicas. When Redis cannot answer the request is let through
- * (and counted): the limiter protects capacity, and refusing all traffic because of it would turn a
- * Redis outage into an ingest outage.
+ * Per-key event budget shared by all replicas. When Redis cannot answer (counted), the configured
+ * fallback decides: `local` (the default) counts the key's events in this process with the same
+ * rule — a replica then admits up to the key's whole rate, so N replicas admit up to N times it, but
+ * no key is unbounded and ingest survives the outage; `closed` answers 503 (nothing unmetered gets
+ * in); `open` lets everything through.
  */
 @Injectable()
 export class RateLimitService implements OnApplicationShutdown {
   private readonly log = new Logger(RateLimitService.name);
+  private readonly local: LocalLimiter;
+  private lastWarning = 0;
 
   constructor(
     private readonly repo: RateLimitRepository,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_OPTIONS) private readonly opts: GatewayOptions,
-  ) {}
+  ) {
+    this.local = new LocalLimiter(opts.rateWindowMs);
+  }
 
   /** Counts the events against the key; returns the RateLimit headers, or throws a 429. */
   async consume(key: ApiKeyIdentity, events: number): Promise<Record<string, string>> {
@@ -33,8 +39,13 @@ export class RateLimitService implements OnApplicationShutdown {
       result = await this.repo.consume(`ratelimit:{${key.id}}`, windowMs, limit, events);
     } catch (err) {
       this.metrics.rateLimitErrors.inc();
-      this.log.warn(`rate limit not checked (Redis): ${(err as Error).message}`);
-      return {};
+      if (Date.now() - this.lastWarning > 10_000) {
+        this.lastWarning = Date.now();
+        this.log.warn(
+          `rate limiter unreachable (Redis), fallback ${this.opts.rateLimitFallback}: ${(err as Error).message}`,
+        );
+      }
+      return this.fallback(key, events, limit);
     }
     const decision = decide(result.counts, events, limit, result.allowed);
     const headers = rateLimitHeaders(decision);
@@ -47,6 +58,34 @@ export class RateLimitService implements OnApplicationShutdown {
         ? `a batch of ${events} events exceeds this key's allowance of ${limit} events per ${windowMs} ms; split it`
         : `this key may send ${limit} events per ${windowMs} ms; retry after ${decision.retryAfterSec} s`,
       { retriable: true, retryAfterSec: decision.retryAfterSec, headers },
+    );
+  }
+
+  private fallback(key: ApiKeyIdentity, events: number, limit: number): Record<string, string> {
+    if (this.opts.rateLimitFallback === 'open') return {};
+    if (this.opts.rateLimitFallback === 'closed') {
+      throw new GatewayError(
+        503,
+        'RATE_LIMIT_UNAVAILABLE',
+        'the rate limiter cannot be reached; retry later',
+        {
+          retriable: true,
+          retryAfterSec: 1,
+        },
+      );
+    }
+    const r = this.local.consume(key.id, limit, events);
+    if (r.allowed) return {};
+    this.metrics.rateLimitExceeded.inc();
+    throw new GatewayError(
+      429,
+      'RATE_LIMITED',
+      `this key may send ${limit} events per ${this.opts.rateWindowMs} ms; retry after ${r.retryAfterSec} s`,
+      {
+        retriable: true,
+        retryAfterSec: r.retryAfterSec,
+        headers: { 'Retry-After': String(r.retryAfterSec) },
+      },
     );
   }
 

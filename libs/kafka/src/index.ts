@@ -6,3 +6,4 @@ export * from './partitions.served';
 export * from './cached.partitioner';
 export * from './compression.codecs';
 export * from './consumer.failure';
+export * from './kafka.security';

@@ -1,5 +1,6 @@
 import { assertKafkajsPatched } from './kafkajs.patch-check';
 import { registerCompressionCodecs } from './compression.codecs';
+import type { KafkaSecurity } from './kafka.security';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 
 export interface KafkaClientOptions {
@@ -9,6 +10,8 @@ export interface KafkaClientOptions {
   log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
   connectionTimeoutMs?: number;
   retries?: number;
+  /** TLS and SASL (kafkaSecurity(config)); absent = plaintext, as the local stack serves. */
+  security?: KafkaSecurity;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -45,6 +48,8 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
     clientId: opts.clientId,
     brokers: opts.brokers,
     connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+    ...(opts.security?.ssl ? { ssl: opts.security.ssl } : {}),
+    ...(opts.security?.sasl ? { sasl: opts.security.sasl } : {}),
     retry: { retries: opts.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2000 },
     logLevel: KafkaLogLevel.WARN,
     logCreator:

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { HealthService } from './health.service';
+import { useSecurityHeaders } from './security.headers';
 
 export interface BootstrapOptions {
   port: number;
@@ -28,6 +29,7 @@ export async function bootstrapApp(module: unknown, opts: BootstrapOptions): Pro
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const health = app.get(HealthService);
   process.once('SIGTERM', () => health.markShuttingDown());
+  await useSecurityHeaders(app);
   await opts.configure?.(app);
   await app.listen(opts.port, opts.host ?? '0.0.0.0');
   return app;

@@ -4,6 +4,7 @@ import { appLogger, type ObservabilityOptions } from './app.logger';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { MetricsController } from './metrics.controller';
+import { serializeRequest } from './request.serializer';
 import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
 
 export type { ObservabilityOptions } from './app.logger';
@@ -20,12 +21,7 @@ export class ObservabilityModule {
           pinoHttp: {
             // The same logger Nest's own messages go to (useAppLogger); it redacts API keys.
             logger: appLogger(opts),
-            serializers: {
-              req: (req: { url?: string }) => ({
-                ...req,
-                url: req.url?.replace(/([?&]api_key=)[^&]*/g, '$1[redacted]'),
-              }),
-            },
+            serializers: { req: serializeRequest },
             // Probes and scrapes every few seconds would drown the request log.
             autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
           },

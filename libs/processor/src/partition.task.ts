@@ -208,6 +208,7 @@ export class PartitionTask {
     this.metrics.activeSeries.set({ partition: p }, stats.activeSeries);
     this.metrics.activeSlices.set({ partition: p }, stats.activeSlices);
     this.metrics.overflowed.set({ partition: p }, stats.overflowed);
+    this.metrics.seriesOverflowed.set({ partition: p }, stats.seriesOverflowed);
   }
 
   async closeProducer(): Promise<void> {

@@ -14,6 +14,7 @@ export class ProcessorMetrics {
   readonly activeSeries: Gauge<'partition'>;
   readonly activeSlices: Gauge<'partition'>;
   readonly overflowed: Gauge<'partition'>;
+  readonly seriesOverflowed: Gauge<'partition'>;
   readonly recoveries: Counter<'reason'>;
   readonly consumerFailures: Counter<'reason' | 'topic' | 'partition'>;
   readonly registryUnavailable: Counter<string>;
@@ -100,6 +101,12 @@ export class ProcessorMetrics {
     this.overflowed = new Gauge({
       name: 'streammetrics_processor_cardinality_overflowed',
       help: 'Events folded into the overflow series since start',
+      labelNames: ['partition'],
+      registers: r,
+    });
+    this.seriesOverflowed = new Gauge({
+      name: 'streammetrics_processor_series_cap_overflowed',
+      help: 'Events of new series folded into the partition overflow series (series cap) since start',
       labelNames: ['partition'],
       registers: r,
     });

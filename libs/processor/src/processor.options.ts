@@ -1,10 +1,12 @@
 import type { CompressionTypes } from 'kafkajs';
-import type { ConsumerFailure } from '@streammetrics/kafka';
+import type { ConsumerFailure, KafkaSecurity } from '@streammetrics/kafka';
 import type { WindowingOptions } from '@streammetrics/windowing';
 
 /** Everything the exactly-once runtime needs to know, resolved from config once at start-up. */
 export interface ProcessorOptions {
   brokers: string[];
+  /** TLS and SASL for the brokers (kafkaSecurity of the app's config); absent = plaintext. */
+  kafkaSecurity?: KafkaSecurity;
   /** Consumer group; also the prefix of every transactional id (`<group>-<topic>-<partition>`). */
   groupId: string;
   /** Namespaces every topic, so tests and benchmarks can run side by side. */

@@ -29,6 +29,7 @@ export class ProcessorService implements OnApplicationBootstrap, BeforeApplicati
     logger.setContext('ProcessorService');
     const kafka = createKafka({
       brokers: opts.brokers,
+      security: opts.kafkaSecurity,
       clientId: opts.groupId,
       log: (level, message, extra) => this.logger[level]({ ...extra, source: 'kafkajs' }, message),
     });

@@ -32,8 +32,10 @@ export class DashboardController {
   private render(): string {
     const html = readFileSync(join(this.dist, 'index.html'), 'utf8');
     const config = { apiKey: this.opts.dashboardApiKey || null, livePath: '/api/v1/live' };
-    // "<" escaped so no value can close the script element.
-    const script = `<script>window.__STREAMMETRICS__=${JSON.stringify(config).replace(/</g, '\\u003c')}</script>`;
+    // A data block, not a script: the CSP (script-src 'self') runs no inline code. "<" is escaped
+    // so no value can close the element.
+    const json = JSON.stringify(config).replace(/</g, '\\u003c');
+    const script = `<script type="application/json" id="streammetrics-config">${json}</script>`;
     return html.replace('</head>', `${script}</head>`);
   }
 }

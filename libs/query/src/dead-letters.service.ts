@@ -1,3 +1,4 @@
+import { ApiError } from './api-error';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@streammetrics/contracts';
 import { HotStoreRepository } from './hot-store.repository';
@@ -14,7 +15,21 @@ export class DeadLettersService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async deadLetters(limit: number, minutes: number): Promise<DeadLettersResponse> {
+  /**
+   * Dead letters hold raw input of any service (their payload is what failed to parse), so a key
+   * bound to services (`only` not null) may not read them.
+   */
+  async deadLetters(
+    limit: number,
+    minutes: number,
+    only: readonly string[] | null = null,
+  ): Promise<DeadLettersResponse> {
+    if (only !== null)
+      throw new ApiError(
+        403,
+        'FORBIDDEN',
+        'dead letters span every service: a key bound to services may not read them',
+      );
     const current = Math.floor(this.clock.now() / MINUTE) * MINUTE;
     const starts = Array.from({ length: minutes }, (_, i) => current - (minutes - 1 - i) * MINUTE);
     const [recent, counts] = await Promise.all([

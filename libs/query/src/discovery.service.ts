@@ -27,10 +27,12 @@ export class DiscoveryService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async services(): Promise<ServicesResponse> {
+  /** `only`: the services the caller's key is bound to (null = every service). */
+  async services(only: readonly string[] | null = null): Promise<ServicesResponse> {
     const since = this.clock.now() - DISCOVERY_LOOKBACK_MS;
     const [hot, cold] = await Promise.all([this.hot.services(), this.cold.services(since)]);
-    return { services: union(hot, cold) };
+    const all = union(hot, cold);
+    return { services: only ? all.filter((s) => only.includes(s.name)) : all };
   }
 
   async metrics(service: string): Promise<MetricsResponse> {

@@ -13,3 +13,4 @@ export * from './live.session';
 export * from './live.hub';
 export * from './dashboard.builder';
 export * from './query.module';
+export * from './live.limits';

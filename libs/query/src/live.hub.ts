@@ -3,28 +3,62 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { CLOCK, type Clock, type HotUpdate, tagsKey } from '@streammetrics/contracts';
-import { ApiKeyError, ApiKeyService, extractApiKey, hasScope } from '@streammetrics/auth';
+import {
+  ApiKeyError,
+  ApiKeyService,
+  extractApiKey,
+  hasScope,
+  type ApiKeyIdentity,
+} from '@streammetrics/auth';
 import { HealthService, METRICS_REGISTRY } from '@streammetrics/observability';
 import { HotStoreRepository } from './hot-store.repository';
 import { clientMessageSchema, toSubscription, type ServerMessage, type Subscription } from './live.protocol';
+import {
+  CLOSE_AUTH_UNAVAILABLE,
+  CLOSE_FORBIDDEN,
+  CLOSE_IDLE,
+  CLOSE_TOO_MANY_CONNECTIONS,
+  CLOSE_UNAUTHORIZED,
+  LIVE_MAX_AUTH_MESSAGE_BYTES,
+  LIVE_MAX_QUEUED_BEFORE_AUTH,
+  LiveConnectionCounts,
+} from './live.limits';
 import { LiveSession, type DeliveryStats, type LiveSocket } from './live.session';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
 
 /** A socket as the `ws` library hands it over: a LiveSocket that also emits events. */
 export interface WsLike extends LiveSocket {
   on(event: 'message', cb: (data: Buffer | string) => void): void;
-  on(event: 'close', cb: () => void): void;
+  on(event: 'close' | 'pong', cb: () => void): void;
+  ping(): void;
 }
 
 /** How long an unauthenticated socket may wait before its first message must be `auth`. */
 const AUTH_TIMEOUT_MS = 5_000;
 const FLUSH_INTERVAL_MS = 25;
+/** How often open sessions are checked against the key table (revocation) and for idleness. */
+const SWEEP_INTERVAL_MS = 1_000;
 const MAX_SUBSCRIPTIONS = 200;
 
-/** Close codes (4000-4999 are the application's). */
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
-export const CLOSE_AUTH_UNAVAILABLE = 4503;
+/** One socket's standing: its key once verified, when it last showed life. */
+interface SocketState {
+  keyId?: string;
+  session?: LiveSession;
+  lastSeen: number;
+}
+
+const OPEN = 1;
+
+/** The key of an `auth` message, or undefined for anything else (nothing larger is parsed). */
+function authMessageKey(data: Buffer | string): string | undefined {
+  if (Buffer.byteLength(data) > LIVE_MAX_AUTH_MESSAGE_BYTES) return undefined;
+  try {
+    const parsed = clientMessageSchema.safeParse(JSON.parse(String(data)));
+    return parsed.success && parsed.data.type === 'auth' ? parsed.data.apiKey : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The WebSocket fan-out: ONE Redis subscription per process, matched in memory against every
@@ -40,7 +74,10 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
   /** serviceId -> sessions with at least one subscription to it. */
   private readonly byService = new Map<string, Set<LiveSession>>();
   private readonly stats: DeliveryStats = { sent: 0, coalesced: 0, dropped: 0 };
+  private readonly sockets = new Map<WsLike, SocketState>();
+  private readonly counts: LiveConnectionCounts;
   private timer?: NodeJS.Timeout;
+  private sweeper?: NodeJS.Timeout;
   private subscribed = false;
 
   constructor(
@@ -51,6 +88,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     @Inject(METRICS_REGISTRY) registry: Registry,
     health: HealthService,
   ) {
+    this.counts = new LiveConnectionCounts(opts.wsMaxConnections, opts.wsMaxConnectionsPerKey);
     const s = this.stats;
     const sessions = this.sessions;
     const gauge = (name: string, help: string, value: () => number) =>
@@ -62,6 +100,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
           this.set(value());
         },
       });
+    gauge('streammetrics_query_ws_connections', 'Open WebSocket connections', () => this.counts.open);
     gauge(
       'streammetrics_query_ws_sessions',
       'Live WebSocket sessions (attached or awaiting resume)',
@@ -111,10 +150,18 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     this.subscribed = true;
     this.timer = setInterval(() => this.tick(), FLUSH_INTERVAL_MS);
     this.timer.unref();
+    let sweeping = false;
+    this.sweeper = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      void this.sweep().finally(() => (sweeping = false));
+    }, SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
   }
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 
   get deliveryStats(): Readonly<DeliveryStats> {
@@ -123,19 +170,46 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
 
   /** Called by the gateway for every new socket. */
   connect(socket: WsLike, req: IncomingMessage): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const resume = url.searchParams.get('resume') ?? undefined;
-    const key = extractApiKey({ headers: req.headers, url: req.url }, true);
-    let session: LiveSession | undefined;
-    let authTimer: NodeJS.Timeout | undefined;
+    if (!this.counts.tryOpen()) {
+      return this.refuse(
+        socket,
+        CLOSE_TOO_MANY_CONNECTIONS,
+        'TOO_MANY_CONNECTIONS',
+        'server at its connection limit',
+      );
+    }
+    const state: SocketState = { lastSeen: this.clock.now() };
+    this.sockets.set(socket, state);
+    const resume = new URL(req.url ?? '/', 'http://localhost').searchParams.get('resume') ?? undefined;
+    const headerKey = extractApiKey(req);
+    // Messages that arrive while the key is checked wait unparsed; nothing before `auth` is parsed.
+    let queued: (Buffer | string)[] | undefined;
+    const authTimer = setTimeout(
+      () =>
+        this.refuse(socket, CLOSE_UNAUTHORIZED, 'UNAUTHORIZED', 'send {"type":"auth","apiKey":...} first'),
+      AUTH_TIMEOUT_MS,
+    );
 
     const begin = async (apiKey: string | undefined) => {
+      queued = [];
       try {
         const identity = await this.keys.verify(apiKey);
         if (!hasScope(identity, 'read')) {
           return this.refuse(socket, CLOSE_FORBIDDEN, 'FORBIDDEN', 'API key without the "read" scope');
         }
-        session = this.open(socket, identity.clientId, resume);
+        if (socket.readyState !== OPEN) return;
+        if (!this.counts.tryBind(identity.id)) {
+          return this.refuse(
+            socket,
+            CLOSE_TOO_MANY_CONNECTIONS,
+            'TOO_MANY_CONNECTIONS',
+            `at most ${this.opts.wsMaxConnectionsPerKey} connections per API key`,
+          );
+        }
+        clearTimeout(authTimer);
+        state.keyId = identity.id;
+        state.session = this.open(socket, identity, resume);
+        for (const data of queued.splice(0)) this.handle(state.session, socket, data);
       } catch (err) {
         const e = err as ApiKeyError;
         if (e.code === 'AUTH_UNAVAILABLE')
@@ -143,63 +217,75 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
         return this.refuse(socket, CLOSE_UNAUTHORIZED, 'UNAUTHORIZED', e.message ?? 'invalid API key');
       }
     };
+    if (headerKey) void begin(headerKey);
 
-    let authenticating: Promise<void> | undefined;
-    if (key) authenticating = begin(key);
-    else {
-      authTimer = setTimeout(
-        () =>
-          this.refuse(socket, CLOSE_UNAUTHORIZED, 'UNAUTHORIZED', 'send {"type":"auth","apiKey":...} first'),
-        AUTH_TIMEOUT_MS,
-      );
-    }
-
+    socket.on('pong', () => (state.lastSeen = this.clock.now()));
     socket.on('message', (data) => {
-      void (async () => {
-        let msg;
-        try {
-          const parsed = clientMessageSchema.safeParse(JSON.parse(String(data)));
-          if (!parsed.success) {
-            return this.error(
-              socket,
-              'VALIDATION_FAILED',
-              'invalid message',
-              parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-            );
-          }
-          msg = parsed.data;
-        } catch {
-          return this.error(socket, 'BAD_MESSAGE', 'messages must be JSON');
-        }
-        if (msg.type === 'auth') {
-          if (authenticating || session) return this.error(socket, 'BAD_MESSAGE', 'already authenticated');
-          clearTimeout(authTimer);
-          authenticating = begin(msg.apiKey);
-          return;
-        }
-        await authenticating;
-        if (!session) return this.error(socket, 'UNAUTHORIZED', 'authenticate first');
-        if (msg.type === 'ping') return session.control({ type: 'pong' });
-        if (msg.type === 'unsubscribe') return this.unsubscribe(session, msg.id);
-        if (
-          session.subscriptions.size >= MAX_SUBSCRIPTIONS &&
-          !(msg.id && session.subscriptions.has(msg.id))
-        ) {
-          return this.error(socket, 'TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_SUBSCRIPTIONS} subscriptions`);
-        }
-        this.subscribe(session, toSubscription(msg, msg.id ?? session.newSubscriptionId()));
-      })();
+      state.lastSeen = this.clock.now();
+      if (state.session) return this.handle(state.session, socket, data);
+      if (queued) {
+        if (queued.length >= LIVE_MAX_QUEUED_BEFORE_AUTH)
+          return this.refuse(
+            socket,
+            CLOSE_UNAUTHORIZED,
+            'UNAUTHORIZED',
+            'too many messages before authentication',
+          );
+        queued.push(data);
+        return;
+      }
+      const apiKey = authMessageKey(data);
+      if (apiKey === undefined)
+        return this.refuse(
+          socket,
+          CLOSE_UNAUTHORIZED,
+          'UNAUTHORIZED',
+          'the first message must be {"type":"auth","apiKey":...}',
+        );
+      void begin(apiKey);
     });
 
     socket.on('close', () => {
       clearTimeout(authTimer);
-      session?.detach(socket, this.clock.now());
+      this.sockets.delete(socket);
+      this.counts.close();
+      if (state.keyId) this.counts.unbind(state.keyId);
+      state.session?.detach(socket, this.clock.now());
     });
   }
 
-  private open(socket: WsLike, clientId: string, resumeToken: string | undefined): LiveSession {
+  /** One message of an authenticated client. */
+  private handle(session: LiveSession, socket: WsLike, data: Buffer | string): void {
+    let msg;
+    try {
+      const parsed = clientMessageSchema.safeParse(JSON.parse(String(data)));
+      if (!parsed.success) {
+        return this.error(
+          socket,
+          'VALIDATION_FAILED',
+          'invalid message',
+          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+        );
+      }
+      msg = parsed.data;
+    } catch {
+      return this.error(socket, 'BAD_MESSAGE', 'messages must be JSON');
+    }
+    if (msg.type === 'auth') return this.error(socket, 'BAD_MESSAGE', 'already authenticated');
+    if (msg.type === 'ping') return session.control({ type: 'pong' });
+    if (msg.type === 'unsubscribe') return this.unsubscribe(session, msg.id);
+    if (session.services && !session.services.includes(msg.service)) {
+      return this.error(socket, 'FORBIDDEN', `this API key may not read service "${msg.service}"`);
+    }
+    if (session.subscriptions.size >= MAX_SUBSCRIPTIONS && !(msg.id && session.subscriptions.has(msg.id))) {
+      return this.error(socket, 'TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_SUBSCRIPTIONS} subscriptions`);
+    }
+    this.subscribe(session, toSubscription(msg, msg.id ?? session.newSubscriptionId()));
+  }
+
+  private open(socket: WsLike, key: ApiKeyIdentity, resumeToken: string | undefined): LiveSession {
     const previous = resumeToken ? this.byToken.get(resumeToken) : undefined;
-    if (previous && previous.clientId === clientId) {
+    if (previous && previous.keyId === key.id) {
       previous.attach(socket);
       previous.control(this.welcome(previous, true));
       previous.flush();
@@ -208,7 +294,8 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     const session = new LiveSession(
       randomBytes(8).toString('hex'),
       randomBytes(24).toString('base64url'),
-      clientId,
+      key.id,
+      key.services,
       this.opts.wsHighWaterBytes,
       this.stats,
     );
@@ -217,6 +304,36 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     this.byToken.set(session.resumeToken, session);
     session.control(this.welcome(session, false));
     return session;
+  }
+
+  /**
+   * Closes the sockets of revoked or expired keys (the key table reloads at most every 2 s, so
+   * they close within seconds), drops their sessions, and closes sockets idle past the timeout
+   * after pinging the quiet ones (a browser answers pings by itself).
+   */
+  private async sweep(): Promise<void> {
+    const now = this.clock.now();
+    for (const [socket, state] of this.sockets) {
+      if (now - state.lastSeen > this.opts.wsIdleTimeoutMs) {
+        this.refuse(socket, CLOSE_IDLE, 'IDLE_TIMEOUT', 'no message or pong within the idle timeout');
+      } else if (now - state.lastSeen > this.opts.wsIdleTimeoutMs / 2 && socket.readyState === OPEN) {
+        socket.ping();
+      }
+    }
+    const keyIds = new Set([...this.sessions.values()].map((s) => s.keyId));
+    for (const id of keyIds) {
+      let active: boolean;
+      try {
+        active = await this.keys.isActive(id);
+      } catch {
+        continue; // the key table is unreachable: sessions keep going, as verification does
+      }
+      if (active) continue;
+      for (const s of [...this.sessions.values()].filter((x) => x.keyId === id)) {
+        s.closeSocket(CLOSE_UNAUTHORIZED, 'UNAUTHORIZED');
+        this.drop(s);
+      }
+    }
   }
 
   private welcome(s: LiveSession, resumed: boolean): ServerMessage {
@@ -282,6 +399,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
   }
 
   private refuse(socket: LiveSocket, code: number, errorCode: string, message: string): void {
+    if (socket.readyState !== OPEN) return;
     this.error(socket, errorCode, message);
     socket.close(code, errorCode);
   }
@@ -292,7 +410,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     message: string,
     problems?: { field: string; message: string }[],
   ): void {
-    if (socket.readyState !== 1) return;
+    if (socket.readyState !== OPEN) return;
     const body: ServerMessage = {
       type: 'error',
       error: { code, message, ...(problems ? { problems } : {}) },

@@ -44,7 +44,7 @@ describe('LiveSession', () => {
 
   it('sends straight away while the socket drains', () => {
     const socket = new FakeSocket();
-    const s = new LiveSession('id', 'token', 'client', 1000, stats());
+    const s = new LiveSession('id', 'token', 'key-id', null, 1000, stats());
     s.attach(socket);
     s.deliver(update('a', 1), ['x']);
     s.deliver(update('a', 2), ['x']);
@@ -54,7 +54,7 @@ describe('LiveSession', () => {
   it('keeps only the latest update per series while the socket is backed up, in series order', () => {
     const socket = new FakeSocket();
     const st = stats();
-    const s = new LiveSession('id', 'token', 'client', 1000, st);
+    const s = new LiveSession('id', 'token', 'key-id', null, 1000, st);
     s.attach(socket);
     socket.bufferedAmount = 5000;
     for (let i = 1; i <= 10; i++) {
@@ -72,7 +72,7 @@ describe('LiveSession', () => {
 
   it('holds updates while detached and bounds the number of waiting series', () => {
     const st = stats();
-    const s = new LiveSession('id', 'token', 'client', 1000, st);
+    const s = new LiveSession('id', 'token', 'key-id', null, 1000, st);
     for (let i = 0; i < MAX_PENDING_SERIES + 10; i++) s.deliver(update(String(i), i), ['x']);
     expect(s.pendingCount).toBe(MAX_PENDING_SERIES);
     expect(st.dropped).toBe(10);

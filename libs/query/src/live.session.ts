@@ -50,7 +50,10 @@ export class LiveSession {
   constructor(
     readonly id: string,
     readonly resumeToken: string,
-    readonly clientId: string,
+    /** The API key that opened it: only the same key may resume it, and its revocation ends it. */
+    readonly keyId: string,
+    /** The services the key may read; null = every service. */
+    readonly services: readonly string[] | null,
     private readonly highWaterBytes: number,
     private readonly stats: DeliveryStats,
   ) {}
@@ -64,6 +67,16 @@ export class LiveSession {
     if (this.socket !== socket) return;
     this.socket = undefined;
     this.detachedAt = now;
+  }
+
+  /** Ends the attached socket, if any (the key was revoked). */
+  closeSocket(code: number, reason: string): void {
+    if (this.socket?.readyState === OPEN) {
+      this.socket.send(
+        JSON.stringify({ type: 'error', error: { code: reason, message: 'API key revoked or expired' } }),
+      );
+      this.socket.close(code, reason);
+    }
   }
 
   isAttachedTo(socket: LiveSocket): boolean {

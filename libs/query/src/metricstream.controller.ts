@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { RequireScope } from '@streammetrics/auth';
+import { ApiKeyIdentity, RequireScope } from '@streammetrics/auth';
 import { metricStreamQuerySchema, type MetricStreamQuery } from './query.dto';
 import { MetricStreamService } from './metricstream.service';
 import { ZodPipe } from './zod.pipe';
@@ -17,7 +17,10 @@ export class MetricStreamController {
   @ApiQuery({ name: 'start', required: true, description: 'ISO-8601 or epoch ms' })
   @ApiQuery({ name: 'end', required: true, description: 'ISO-8601 or epoch ms' })
   @ApiQuery({ name: 'service', required: false, description: 'only this service (default: every service)' })
-  query(@Query(new ZodPipe(metricStreamQuerySchema)) q: MetricStreamQuery) {
-    return this.metricStream.query(q);
+  query(
+    @Query(new ZodPipe(metricStreamQuerySchema)) q: MetricStreamQuery,
+    @ApiKeyIdentity() key: ApiKeyIdentity,
+  ) {
+    return this.metricStream.query(q, key.services);
   }
 }

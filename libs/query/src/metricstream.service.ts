@@ -1,3 +1,4 @@
+import { ApiError } from './api-error';
 import { Injectable } from '@nestjs/common';
 import { TotalsFold, windowStats } from '@streammetrics/windowing';
 import { ColdStoreRepository } from './cold-store.repository';
@@ -27,7 +28,14 @@ export class MetricStreamService {
     private readonly cold: ColdStoreRepository,
   ) {}
 
-  async query(q: MetricStreamQuery): Promise<{ data: MetricStreamBucket[] }> {
+  /** `only`: the services the caller's key is bound to; such a key must name one (`service`). */
+  async query(
+    q: MetricStreamQuery,
+    only: readonly string[] | null = null,
+  ): Promise<{ data: MetricStreamBucket[] }> {
+    if (only !== null && !q.service) {
+      throw new ApiError(403, 'FORBIDDEN', 'this API key is bound to services: name one with service=');
+    }
     const from = Math.floor(q.start / MINUTE) * MINUTE;
     const to = q.end;
     const seam = Math.ceil(this.reader.seam() / MINUTE) * MINUTE;

@@ -25,9 +25,12 @@ export class OverviewService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async overview(): Promise<OverviewResponse> {
+  /** `only`: the services the caller's key is bound to (null = every service). */
+  async overview(only: readonly string[] | null = null): Promise<OverviewResponse> {
     const recent = this.clock.now() - 3_600_000;
-    const services = (await this.hot.services()).filter((s) => s.lastSeen >= recent);
+    const services = (await this.hot.services()).filter(
+      (s) => s.lastSeen >= recent && (only === null || only.includes(s.name)),
+    );
     const out = await Promise.all(
       services.map(async (s) => {
         const metrics = await this.hot.metricsOf(s.name);

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { RequireScope } from '@streammetrics/auth';
+import { ApiKeyIdentity, RequireScope } from '@streammetrics/auth';
 import { DiscoveryService } from './discovery.service';
 import {
   metricParamsSchema,
@@ -29,8 +29,8 @@ export class QueryController {
 
   @Get('services')
   @ApiOperation({ summary: 'Services seen in the last 7 days (live = in the last hour)' })
-  services() {
-    return this.discovery.services();
+  services(@ApiKeyIdentity() key: ApiKeyIdentity) {
+    return this.discovery.services(key.services);
   }
 
   @Get('services/:service/metrics')

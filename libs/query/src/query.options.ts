@@ -11,6 +11,12 @@ export interface QueryOptions {
   wsHighWaterBytes: number;
   /** How long a disconnected session keeps its subscriptions for a resume. */
   wsResumeTtlMs: number;
+  /** Open WebSocket connections of this process, authenticated or not. */
+  wsMaxConnections: number;
+  /** Open WebSocket connections of one API key on this process. */
+  wsMaxConnectionsPerKey: number;
+  /** A socket that sends nothing and answers no ping for this long is closed. */
+  wsIdleTimeoutMs: number;
   /** Read key injected into the dashboard page; empty = the browser asks the user for one. */
   dashboardApiKey: string;
 }

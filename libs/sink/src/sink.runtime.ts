@@ -9,7 +9,7 @@ import {
   topicSpecs,
   WINDOW_SPECS,
 } from '@streammetrics/contracts';
-import { createKafka, provisionTopics, type ConsumerFailure } from '@streammetrics/kafka';
+import { createKafka, provisionTopics, type ConsumerFailure, type KafkaSecurity } from '@streammetrics/kafka';
 import { migrate } from '@streammetrics/storage';
 import type { HealthState } from '@streammetrics/observability';
 import { AggregateRepository } from './aggregate.repository';
@@ -37,6 +37,8 @@ export type SinkPart = 'redis' | 'postgres' | 'deadletters' | 'maintenance';
 
 export interface SinkOptions {
   kafkaBrokers: string[];
+  /** TLS and SASL for the brokers (kafkaSecurity of the app's config); absent = plaintext. */
+  kafkaSecurity?: KafkaSecurity;
   databaseUrl: string;
   redisUrl: string;
   topicPrefix: string;
@@ -120,6 +122,7 @@ export class SinkRuntime {
     );
     const kafka = createKafka({
       brokers: opts.kafkaBrokers,
+      security: opts.kafkaSecurity,
       clientId: 'aggregate-sink',
       log: (level, message, extra) =>
         level === 'error' || level === 'warn' ? log.warn(extra, message) : undefined,

@@ -253,6 +253,19 @@ describe('PartitionWindows grouping', () => {
     expect(count({})).toBe(6);
   });
 
+  it('folds new series beyond the per-partition cap into one overflow series, whatever their service', () => {
+    const pw = make({ windows: [windowSpec('1m')], maxSeriesPerPartition: 3 });
+    for (const svc of ['s1', 's2', 's3', 's4', 's5', 's1', 's4']) pw.ingest(ev(T0 + 1_000, 1, {}, svc), 0);
+    const stats = pw.stats();
+    expect(stats.seriesOverflowed).toBe(3); // s4, s5, s4 again: their series were never made
+    expect(stats.activeSeries).toBe(3 + 2); // s1..s3, the overflow series and its group's rollup
+    const out = pw.collect(0).outputs;
+    const count = (svc: string) => out.find((o) => o.record.serviceId === svc)?.record.count;
+    expect(count('s1')).toBe(2);
+    expect(count('__overflow__')).toBe(3);
+    expect(out.some((o) => o.record.serviceId === 's4')).toBe(false);
+  });
+
   it('frees cap slots once a tag set has no open window left', () => {
     const pw = make({ windows: [windowSpec('1m')], maxTagSetsPerMetric: 1 });
     pw.ingest(ev(T0 + 1_000, 1, { endpoint: '/a' }), 0);

@@ -51,6 +51,8 @@ export interface WindowingStats {
   activeSlices: number;
   /** Events routed to an overflow series by the tag-set cap since this instance was created. */
   overflowed: number;
+  /** Events folded into the partition-wide overflow series by the series cap, since creation. */
+  seriesOverflowed: number;
   /** Accepted events that missed at least one window of that size, since this instance was created. */
   lateByWindow: Record<WindowId, number>;
 }
@@ -105,7 +107,7 @@ export class PartitionWindows {
     this.idleTimeoutMs = o.idleTimeoutMs;
     this.maxUpdatesPerCollect = o.maxUpdatesPerCollect;
     this.layout = new WindowLayout(o.windows);
-    this.store = new SliceStore(o.maxTagSetsPerMetric, o.compression);
+    this.store = new SliceStore(o.maxTagSetsPerMetric, o.compression, o.maxSeriesPerPartition);
     const windowsPerSlice = this.layout.instances.reduce((a, b) => a + b, 0);
     this.throttle = new UpdateThrottle(o.emitIntervalMs, windowsPerSlice);
   }
@@ -224,6 +226,7 @@ export class PartitionWindows {
       activeSeries: this.store.seriesCount,
       activeSlices: this.store.sliceCount,
       overflowed: this.store.overflowed,
+      seriesOverflowed: this.store.seriesOverflowed,
       lateByWindow: { ...this.lateByWindow },
     };
   }

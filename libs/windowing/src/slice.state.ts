@@ -5,6 +5,10 @@ export type SeriesKind = 'tagged' | 'rollup' | 'overflow';
 /** The tag set that absorbs the tag sets beyond the per-metric cap. */
 export const OVERFLOW_TAGS: Readonly<Record<string, string>> = Object.freeze({ __overflow__: 'true' });
 
+/** The (serviceId, metricName) of the series that absorbs new series beyond the per-partition cap. */
+export const OVERFLOW_SERVICE = '__overflow__';
+export const OVERFLOW_METRIC = '__overflow__';
+
 /** All series of one (serviceId, metricName); owns the cardinality count. */
 export class MetricGroup {
   /** Tagged series currently holding state; the rollup and the overflow series do not count. */

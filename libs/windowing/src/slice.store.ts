@@ -1,6 +1,14 @@
 import { canonicalTags, tagsKey, type MetricEvent } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
-import { MetricGroup, OVERFLOW_TAGS, Series, Slice, type SeriesKind } from './slice.state';
+import {
+  MetricGroup,
+  OVERFLOW_METRIC,
+  OVERFLOW_SERVICE,
+  OVERFLOW_TAGS,
+  Series,
+  Slice,
+  type SeriesKind,
+} from './slice.state';
 
 const OVERFLOW_TAGS_KEY = tagsKey(OVERFLOW_TAGS);
 
@@ -16,10 +24,13 @@ export class SliceStore {
   private readonly starts: number[] = [];
   sliceCount = 0;
   overflowed = 0;
+  /** Events folded into the partition's overflow series by the series cap. */
+  seriesOverflowed = 0;
 
   constructor(
     private readonly maxTagSetsPerMetric: number,
     private readonly compression: number,
+    private readonly maxSeries = Number.MAX_SAFE_INTEGER,
   ) {}
 
   get seriesCount(): number {
@@ -52,6 +63,11 @@ export class SliceStore {
     const key = `${event.serviceId}|${event.metricName}|${tk}`;
     const found = this.series.get(key);
     if (found) return found;
+    // Checked before the group is made: a flood of new services must not grow the groups either.
+    if (this.series.size >= this.maxSeries) {
+      this.seriesOverflowed++;
+      return this.overflowOf(this.groupOf(OVERFLOW_SERVICE, OVERFLOW_METRIC));
+    }
     const group = this.groupOf(event.serviceId, event.metricName);
     if (tk === '') return this.rollupOf(group);
     if (tk === OVERFLOW_TAGS_KEY) return this.overflowOf(group);

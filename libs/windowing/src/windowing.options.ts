@@ -14,6 +14,12 @@ export interface WindowingOptions {
   maxUpdatesPerCollect?: number;
   /** Distinct tag sets per (serviceId, metricName) before new ones fold into the overflow series. */
   maxTagSetsPerMetric: number;
+  /**
+   * Distinct series of one partition, all services and metrics together, before events of new
+   * series fold into the partition's overflow series (OVERFLOW_SERVICE): bounds the state that
+   * input bypassing the gateway's per-key budget (straight to Kafka) can build up.
+   */
+  maxSeriesPerPartition?: number;
   /** Wall-clock ms without events after which tick() advances stream time; 0 = never. */
   idleTimeoutMs: number;
   /** t-digest compression of slice and window digests. */
@@ -26,6 +32,7 @@ export const DEFAULT_WINDOWING_OPTIONS: Readonly<Required<WindowingOptions>> = O
   emitIntervalMs: 1_000,
   maxUpdatesPerCollect: 20_000,
   maxTagSetsPerMetric: 1_000,
+  maxSeriesPerPartition: 50_000,
   idleTimeoutMs: 30_000,
   compression: 100,
   windows: WINDOW_SPECS,
@@ -48,6 +55,7 @@ export function resolveWindowingOptions(opts: Partial<WindowingOptions>): Requir
     problems.push(`maxUpdatesPerCollect must be a positive integer, got ${o.maxUpdatesPerCollect}`);
   }
   nonNegativeInt('maxTagSetsPerMetric', o.maxTagSetsPerMetric);
+  nonNegativeInt('maxSeriesPerPartition', o.maxSeriesPerPartition);
   nonNegativeInt('idleTimeoutMs', o.idleTimeoutMs);
   if (!(o.compression >= 10 && o.compression <= 10_000)) {
     problems.push(`compression must be within [10, 10000], got ${o.compression}`);

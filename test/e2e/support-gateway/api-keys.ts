@@ -1,3 +1,4 @@
+import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import { ApiKeyRepository, ApiKeyService, type ApiKeyScope } from '@streammetrics/auth';
 import { testEnv, uniqueName } from '@streammetrics/testing';
@@ -5,10 +6,24 @@ import { testEnv, uniqueName } from '@streammetrics/testing';
 /** Keys straight in the real api_keys table (what `npm run keys -- create` does). */
 export class TestKeys {
   private readonly pool = new Pool({ connectionString: testEnv().databaseUrl, max: 2 });
-  readonly service = new ApiKeyService(new ApiKeyRepository(this.pool), { cacheTtlMs: 0 });
+  readonly service = new ApiKeyService(new ApiKeyRepository(this.pool), {
+    pepper: LOCAL_API_KEY_PEPPER,
+    cacheTtlMs: 0,
+  });
 
-  async create(scopes: ApiKeyScope[], ratePerSecond?: number, clientId = uniqueName('client')) {
-    const { key, record } = await this.service.create({ name: 'e2e', clientId, scopes, ratePerSecond });
+  async create(
+    scopes: ApiKeyScope[],
+    ratePerSecond?: number,
+    clientId = uniqueName('client'),
+    services: string[] | null = null,
+  ) {
+    const { key, record } = await this.service.create({
+      name: 'e2e',
+      clientId,
+      scopes,
+      ratePerSecond,
+      services,
+    });
     return { key, id: record.id, clientId };
   }
 

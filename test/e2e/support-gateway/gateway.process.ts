@@ -56,7 +56,7 @@ export async function startGateway(
   });
   let out = '';
   const keep = (b: Buffer) => {
-    out = (out + b.toString()).slice(-20_000);
+    out = (out + b.toString()).slice(-4_000_000);
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);

@@ -11,6 +11,17 @@ import { KAFKA_LIBS, STACK_DIR } from '../../../scripts/stack/stack.paths';
  * its data dir, config and pid file, so the few lines that write the config and spawn Java are
  * repeated here with those as parameters.
  */
+/** A listener beside PLAINTEXT (e.g. SASL_SSL), its broker properties and storage-format arguments. */
+export interface ExtraListener {
+  name: string;
+  port: number;
+  protocol: string;
+  /** Broker properties it needs (TLS keystore, SASL mechanisms). */
+  props: Record<string, string>;
+  /** Extra `kafka-storage format` arguments, e.g. `--add-scram` for its users. */
+  formatArgs?: string[];
+}
+
 export class ThrowawayBroker {
   readonly dir: string;
   private proc?: ChildProcess;
@@ -19,6 +30,7 @@ export class ThrowawayBroker {
     readonly port = 19092,
     readonly controllerPort = 19093,
     name = 'gateway-fault-broker',
+    private readonly extra?: ExtraListener,
   ) {
     this.dir = join(STACK_DIR, name);
   }
@@ -47,14 +59,16 @@ export class ThrowawayBroker {
     ensureKafkaJars(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(join(this.dir, 'data'), { recursive: true });
+    const x = this.extra;
+    const extraListener = x ? `,${x.name}://127.0.0.1:${x.port}` : '';
     const props = {
       'process.roles': 'broker,controller',
       'node.id': '1',
       'controller.quorum.voters': `1@127.0.0.1:${this.controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}`,
+      listeners: `PLAINTEXT://127.0.0.1:${this.port}${extraListener},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}${extraListener}`,
       'controller.listener.names': 'CONTROLLER',
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'listener.security.protocol.map': `CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${x ? `,${x.name}:${x.protocol}` : ''}`,
       'inter.broker.listener.name': 'PLAINTEXT',
       'log.dirs': join(this.dir, 'data'),
       'auto.create.topics.enable': 'false',
@@ -63,6 +77,7 @@ export class ThrowawayBroker {
       'transaction.state.log.replication.factor': '1',
       'transaction.state.log.min.isr': '1',
       'group.initial.rebalance.delay.ms': '0',
+      ...x?.props,
     };
     writeFileSync(
       join(this.dir, 'server.properties'),
@@ -85,6 +100,7 @@ export class ThrowawayBroker {
         clusterId,
         '-c',
         join(this.dir, 'server.properties'),
+        ...(x?.formatArgs ?? []),
       ]),
       { encoding: 'utf8' },
     );

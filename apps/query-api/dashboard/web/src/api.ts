@@ -29,16 +29,26 @@ export type {
   TagsResponse,
 } from '@streammetrics/query/api';
 
-declare global {
-  interface Window {
-    __STREAMMETRICS__?: { apiKey: string | null; livePath: string };
+/** What the server puts in the page: a JSON data block, which the page's CSP lets through unexecuted. */
+export interface PageConfig {
+  apiKey: string | null;
+  livePath: string;
+}
+
+let config: PageConfig | undefined;
+
+export function pageConfig(): PageConfig {
+  if (!config) {
+    const text = document.getElementById('streammetrics-config')?.textContent;
+    config = text ? (JSON.parse(text) as PageConfig) : { apiKey: null, livePath: '/api/v1/live' };
   }
+  return config;
 }
 
 const STORAGE_KEY = 'streammetrics.apiKey';
 
 export function apiKey(): string | null {
-  return window.__STREAMMETRICS__?.apiKey ?? localStorage.getItem(STORAGE_KEY);
+  return pageConfig().apiKey ?? localStorage.getItem(STORAGE_KEY);
 }
 
 export function rememberKey(key: string): void {

@@ -1,6 +1,6 @@
 /** The dashboard's entry: the key check, the page frame and the hash router. */
 import './styles.css';
-import { apiKey } from './api';
+import { apiKey, pageConfig } from './api';
 import { renderKeyForm } from './components/key-form';
 import { byId } from './dom';
 import { LiveClient } from './live';
@@ -12,7 +12,7 @@ import { currentRoute } from './router';
 import { renderShell } from './shell';
 
 const app = byId('app');
-const live = new LiveClient(window.__STREAMMETRICS__?.livePath ?? '/api/v1/live');
+const live = new LiveClient(pageConfig().livePath);
 const askForKey = (reason?: string) => renderKeyForm(app, reason);
 let teardown: Teardown | undefined;
 
