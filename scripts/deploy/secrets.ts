@@ -18,11 +18,16 @@ export interface SecretObject {
 
 const DB = { user: 'streammetrics', database: 'streammetrics', host: 'postgres:5432' };
 
-export function deploymentSecrets(password: () => string = () => randomBytes(24).toString('base64url')) {
+export function deploymentSecrets(
+  password: () => string = () => randomBytes(24).toString('base64url'),
+  pepperOf: () => string = () => randomBytes(32).toString('base64url'),
+) {
   const pg = password();
   const redis = password();
   const databaseUrl = `postgres://${DB.user}:${pg}@${DB.host}/${DB.database}`;
   const redisUrl = `redis://:${redis}@redis:6379`;
+  // The pepper of API key hashes (HMAC): the gateway and the query API must hold the same one.
+  const pepper = pepperOf();
   const secret = (name: string, stringData: Record<string, string>): SecretObject => ({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -33,9 +38,17 @@ export function deploymentSecrets(password: () => string = () => randomBytes(24)
   return [
     secret('streammetrics-postgres', { POSTGRES_PASSWORD: pg }),
     secret('streammetrics-redis', { REDIS_PASSWORD: redis }),
-    secret('streammetrics-ingest-gateway', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }),
+    secret('streammetrics-ingest-gateway', {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      API_KEY_PEPPER: pepper,
+    }),
     secret('streammetrics-aggregate-sink', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }),
-    secret('streammetrics-query-api', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }),
+    secret('streammetrics-query-api', {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      API_KEY_PEPPER: pepper,
+    }),
     secret('streammetrics-alerting', { DATABASE_URL: databaseUrl }),
   ];
 }
