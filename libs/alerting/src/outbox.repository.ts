@@ -39,21 +39,31 @@ export class OutboxRepository {
     busyReceivers: readonly string[],
     perReceiver = 2,
   ): Promise<DueNotification[]> {
+    // Receivers with pending rows, one index probe each (a loose index scan), then per receiver
+    // the due rows soonest first: the cost follows the receivers and the rows claimed, never the
+    // size of one receiver's backlog.
     const r = await this.pool.query<Row>(
-      `UPDATE alert_notifications SET claimed_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
-        WHERE id IN (
-          SELECT id FROM alert_notifications WHERE id IN (
-            SELECT c.id FROM (
-              SELECT n.id, row_number() OVER (PARTITION BY n.receiver ORDER BY n.id) AS rn
-                FROM alert_notifications n
-               WHERE n.outcome = 'pending' AND n.next_attempt_at <= now()
-                 AND (n.claimed_until IS NULL OR n.claimed_until < now())
-                 AND NOT (n.receiver = ANY($3::text[]))
-                 AND NOT EXISTS (SELECT 1 FROM alert_notifications o
-                                  WHERE o.outcome = 'pending' AND o.fingerprint = n.fingerprint
-                                    AND o.receiver = n.receiver AND o.id < n.id)
-            ) c WHERE c.rn <= $4 ORDER BY c.id LIMIT $1)
-          FOR UPDATE SKIP LOCKED)
+      `WITH RECURSIVE receivers AS (
+         (SELECT receiver FROM alert_notifications WHERE outcome = 'pending' ORDER BY receiver LIMIT 1)
+         UNION ALL
+         SELECT (SELECT n.receiver FROM alert_notifications n
+                  WHERE n.outcome = 'pending' AND n.receiver > r.receiver ORDER BY n.receiver LIMIT 1)
+           FROM receivers r WHERE r.receiver IS NOT NULL
+       ), due AS (
+         SELECT d.id FROM receivers r
+         CROSS JOIN LATERAL (
+           SELECT n.id FROM alert_notifications n
+            WHERE n.receiver = r.receiver AND n.outcome = 'pending' AND n.next_attempt_at <= now()
+              AND (n.claimed_until IS NULL OR n.claimed_until < now())
+              AND NOT EXISTS (SELECT 1 FROM alert_notifications o
+                               WHERE o.outcome = 'pending' AND o.fingerprint = n.fingerprint
+                                 AND o.receiver = n.receiver AND o.id < n.id)
+            ORDER BY n.next_attempt_at LIMIT $4) d
+          WHERE r.receiver IS NOT NULL AND NOT (r.receiver = ANY($3::text[]))
+          LIMIT $1
+       )
+       UPDATE alert_notifications SET claimed_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+        WHERE id IN (SELECT id FROM alert_notifications WHERE id IN (SELECT id FROM due) FOR UPDATE SKIP LOCKED)
         RETURNING id, receiver, idempotency_key, labels, body, attempts`,
       [limit, claimMs, busyReceivers, perReceiver],
     );
