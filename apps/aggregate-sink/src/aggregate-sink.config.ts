@@ -1,14 +1,10 @@
-import { z } from 'zod';
-import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import { bool, infraShape, int, loadConfig, type Env, topicPrefix } from '@streammetrics/config';
 import type { SinkModuleOptions } from '@streammetrics/sink';
 import { compressionOf, kafkaSecurity } from '@streammetrics/kafka';
 
 const shape = {
   ...infraShape,
-  TOPIC_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, . _ -')
-    .default(''),
+  TOPIC_PREFIX: topicPrefix(),
   SINK_HTTP_PORT: int(0, 65535).default(9465),
   SINK_PARTITIONS_CONCURRENCY: int(1, 64).default(4),
   SINK_PG_POOL_SIZE: int(1, 100).default(6),

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { bool, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import { bool, infraShape, int, loadConfig, type Env, topicPrefix } from '@streammetrics/config';
 import { ALERTING_GROUP, type AlertingModuleOptions } from '@streammetrics/alerting';
 import { kafkaSecurity } from '@streammetrics/kafka';
 
 const shape = {
   ...infraShape,
-  TOPIC_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, . _ -')
-    .default(''),
+  TOPIC_PREFIX: topicPrefix(),
   ALERTING_HTTP_PORT: int(0, 65535).default(9466),
   ALERTING_GROUP_ID: z.string().min(1).max(200).default(ALERTING_GROUP),
   /** YAML rules loaded at start (GitOps); rules in it replace the previous file's. */

@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { ConfigError, infraShape, int, loadConfig, type Env } from '@streammetrics/config';
+import { ConfigError, infraShape, int, loadConfig, type Env, topicPrefix } from '@streammetrics/config';
 import { PROCESSOR_GROUP } from '@streammetrics/contracts';
 import { compressionOf, kafkaSecurity } from '@streammetrics/kafka';
 import type { ProcessorOptions } from '@streammetrics/processor';
 
 const shape = {
   ...infraShape,
-  TOPIC_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, . _ -')
-    .default(''),
+  TOPIC_PREFIX: topicPrefix(),
   PROCESSOR_GROUP_ID: z.string().min(1).default(PROCESSOR_GROUP),
   PROCESSOR_HTTP_PORT: int(0, 65535).default(9464),
   COMMIT_INTERVAL_MS: int(10, 60_000).default(100),

@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { decodeAggregate, type AggregateRecord } from '@streammetrics/contracts';
-import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
+import { describeConsumerFailure, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { backoffDelay, messageOf, type RetryPolicy } from '@streammetrics/sink';
 import type { AlertEvaluator } from './alert.evaluator';
@@ -178,7 +178,7 @@ export class AlertConsumer {
         this.opts.metrics.storeRetries.inc();
         if (attempt % 10 === 0)
           this.opts.log.warn({ attempt, err: messageOf(err) }, 'cannot store alert states; retrying');
-        await this.backOff(backoffDelay(attempt, this.opts.retry), p);
+        await heartbeatingSleep(backoffDelay(attempt, this.opts.retry), p);
       }
     }
     this.next.set(key, last + 1n);
@@ -189,15 +189,5 @@ export class AlertConsumer {
       .catch((err: unknown) =>
         this.opts.log.warn({ err: messageOf(err) }, 'Kafka offset commit failed (PostgreSQL has them)'),
       );
-  }
-
-  private async backOff(ms: number, p: EachBatchPayload): Promise<void> {
-    const until = Date.now() + ms;
-    while (p.isRunning() && !p.isStale()) {
-      const left = until - Date.now();
-      if (left <= 0) return;
-      await new Promise((r) => setTimeout(r, Math.min(left, 1_000)));
-      await p.heartbeat();
-    }
   }
 }

@@ -46,3 +46,10 @@ export const windows = () =>
         return z.NEVER;
       }
     });
+
+/** TOPIC_PREFIX: namespaces every topic (tests and benchmarks isolate themselves with one). */
+export const topicPrefix = () =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, . _ -')
+    .default('');

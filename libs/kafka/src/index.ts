@@ -7,3 +7,4 @@ export * from './cached.partitioner';
 export * from './compression.codecs';
 export * from './consumer.failure';
 export * from './kafka.security';
+export * from './heartbeating.sleep';

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
+import { describeConsumerFailure, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { backoffDelay, type RetryPolicy } from './retry.policy';
 import { isRetriable, messageOf } from './store.errors';
@@ -150,7 +150,7 @@ export class StoreConsumer {
             'store unavailable; retrying the batch',
           );
         }
-        await this.backOff(backoffDelay(attempt, this.opts.retryPolicy), p);
+        await heartbeatingSleep(backoffDelay(attempt, this.opts.retryPolicy), p);
       }
     }
     const last = batch.lastOffset();
@@ -162,16 +162,5 @@ export class StoreConsumer {
       { store, topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
     );
-  }
-
-  /** Sleeps in short steps, heartbeating, so a long outage does not cost the partition assignment. */
-  private async backOff(ms: number, p: EachBatchPayload): Promise<void> {
-    const until = Date.now() + ms;
-    while (p.isRunning() && !p.isStale()) {
-      const left = until - Date.now();
-      if (left <= 0) return;
-      await new Promise((r) => setTimeout(r, Math.min(left, 1_000)));
-      await p.heartbeat();
-    }
   }
 }
