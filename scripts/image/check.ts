@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { int, loadConfig, url } from '@streammetrics/config';
 import { z } from 'zod';
 
@@ -117,6 +117,9 @@ async function main(): Promise<void> {
     // Topics of its own, so the check never reads or writes another run's data.
     TOPIC_PREFIX: `image-check-${randomUUID().slice(0, 8)}-`,
     KAFKA_REPLICATION_FACTOR: '1',
+    // The image runs with NODE_ENV=production, where the apps that verify keys refuse the local
+    // default pepper: a deployment gives its own (k8s: npm run k8s:secrets).
+    API_KEY_PEPPER: randomBytes(32).toString('base64url'),
   };
   const running: { proc: ChildProcess; ctr: string }[] = [];
   try {
