@@ -22,6 +22,8 @@ import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { infraShape, loadConfig } from '@streammetrics/config';
 import {
+  aggregateJson,
+  encodeAggregate,
   SERVICES_KEY,
   WINDOW_SPECS,
   topicSpecs,
@@ -30,7 +32,7 @@ import {
   type WindowId,
 } from '@streammetrics/contracts';
 import { createKafka, provisionTopics } from '@streammetrics/kafka';
-import { encodeHotRecord, SinkRuntime, type SinkPart } from '@streammetrics/sink';
+import { SinkRuntime, type SinkPart } from '@streammetrics/sink';
 import { TDigest } from '@streammetrics/tdigest';
 
 const quick = process.argv.includes('--quick');
@@ -128,10 +130,7 @@ async function produceBacklog(
     const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const r of chunk) {
       const t = topicOf(prefix, r);
-      byTopic.set(t, [
-        ...(byTopic.get(t) ?? []),
-        { key: r.serviceId, value: Buffer.from(JSON.stringify(r)) },
-      ]);
+      byTopic.set(t, [...(byTopic.get(t) ?? []), { key: r.serviceId, value: encodeAggregate(r) }]);
     }
     await producer.sendBatch({
       acks: -1,
@@ -205,7 +204,7 @@ async function drain(store: 'redis' | 'postgres', prefix: string, total: number)
 
 async function redisCeiling(records: AggregateRecord[]): Promise<number> {
   const redis = new Redis(cfg.REDIS_URL);
-  const values = records.map((r) => encodeHotRecord(r));
+  const values = records.map((r) => aggregateJson(r));
   const t0 = performance.now();
   for (let i = 0; i < values.length; i += 1_000) {
     const p = redis.pipeline();
@@ -283,10 +282,7 @@ async function latencyRun(prefix: string) {
     const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const r of batch) {
       const t = topicOf(prefix, r);
-      byTopic.set(t, [
-        ...(byTopic.get(t) ?? []),
-        { key: r.serviceId, value: Buffer.from(JSON.stringify(r)) },
-      ]);
+      byTopic.set(t, [...(byTopic.get(t) ?? []), { key: r.serviceId, value: encodeAggregate(r) }]);
     }
     void producer.sendBatch({
       acks: -1,

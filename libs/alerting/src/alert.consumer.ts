@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { decodeAggregate, type AggregateRecord } from '@streammetrics/contracts';
-import { describeConsumerFailure, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
+import { ConsumerHealth, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { backoffDelay, messageOf, type RetryPolicy } from '@streammetrics/sink';
 import type { AlertEvaluator } from './alert.evaluator';
@@ -41,9 +41,7 @@ export class AlertConsumer {
   private readonly next = new Map<string, bigint>();
   private readonly streamTime = new Map<string, number>();
   private loading: Promise<void> = Promise.resolve();
-  private joined = false;
-  private crashed: string | undefined;
-  private failing: string | undefined;
+  private readonly state: ConsumerHealth;
 
   constructor(private readonly opts: AlertConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -54,22 +52,11 @@ export class AlertConsumer {
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
     });
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, (e) => {
-      this.joined = true;
-      this.crashed = undefined;
-      this.loading = this.assign(e.payload.memberAssignment);
-    });
-    this.consumer.on(CRASH, (e) => {
-      this.joined = false;
-      if (e.payload.restart) {
-        opts.log.warn({ err: messageOf(e.payload.error) }, 'alerting consumer crashed; restarting');
-        return;
-      }
-      const f = describeConsumerFailure(e.payload.error);
-      this.crashed = f.message;
-      opts.log.error({ reason: f.reason, err: f.message }, 'alerting consumer stopped for good; exiting');
-      opts.onFatal?.(f);
+    this.state = new ConsumerHealth(this.consumer, {
+      name: 'alerting consumer',
+      log: opts.log,
+      onFatal: opts.onFatal,
+      onJoin: (e) => (this.loading = this.assign(e.payload.memberAssignment)),
     });
   }
 
@@ -92,10 +79,7 @@ export class AlertConsumer {
   }
 
   health(): HealthState {
-    if (this.crashed) return { ok: false, detail: `consumer stopped: ${this.crashed}` };
-    if (this.failing) return { ok: false, detail: this.failing };
-    if (!this.joined) return { ok: false, detail: 'not in the consumer group yet' };
-    return { ok: true };
+    return this.state.health();
   }
 
   /** Loads the assigned partitions' states and stored offsets, and seeks to those offsets. */
@@ -120,7 +104,7 @@ export class AlertConsumer {
         this.opts.evaluator.retain((topic, partition) => owned.has(tp(topic, partition)));
         return;
       } catch (err) {
-        this.failing = `cannot load alert states: ${messageOf(err)}`;
+        this.state.failing = `cannot load alert states: ${messageOf(err)}`;
         this.opts.log.warn({ err: messageOf(err) }, 'cannot load alert states; retrying');
         await new Promise((r) => setTimeout(r, 1_000));
       }
@@ -171,10 +155,10 @@ export class AlertConsumer {
         });
         this.opts.metrics.batchSeconds.observe((performance.now() - t0) / 1000);
         this.opts.metrics.records.inc(records.length);
-        this.failing = undefined;
+        this.state.failing = undefined;
         break;
       } catch (err) {
-        this.failing = `PostgreSQL unavailable: ${messageOf(err)}`;
+        this.state.failing = `PostgreSQL unavailable: ${messageOf(err)}`;
         this.opts.metrics.storeRetries.inc();
         if (attempt % 10 === 0)
           this.opts.log.warn({ attempt, err: messageOf(err) }, 'cannot store alert states; retrying');

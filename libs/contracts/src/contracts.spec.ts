@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAggregate, decodeMetricEvent, validateMetricEvent } from './index';
+import {
+  decodeAggregate,
+  decodeMetricEvent,
+  encodeAggregate,
+  isStoredOrder,
+  validateMetricEvent,
+} from './index';
 import { canonicalTags, tagsHash, tagsKey } from './tags';
 import { latestKey } from './redis-keys';
 import { topicSpecs } from './topics';
@@ -69,6 +75,20 @@ describe('aggregate record v1', () => {
     const bad = JSON.parse(fixture('aggregate.v1.json').toString()) as Record<string, unknown>;
     bad.window = { type: 'tumbling', size: '2m', start: 0, end: 1 };
     expect(() => decodeAggregate(Buffer.from(JSON.stringify(bad)))).toThrow(/window/);
+  });
+
+  it('encodes in the stored field order with canonical tags, decoding to the same record', () => {
+    const a = { ...decodeAggregate(fixture('aggregate.v1.json')), tags: { region: 'eu', endpoint: '/a' } };
+    const text = encodeAggregate(a).toString();
+    expect(isStoredOrder(text)).toBe(true);
+    const decoded = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(decoded)).toEqual([
+      ...['final', 'streamTime', 'window', 'serviceId', 'metricName', 'tags'],
+      ...['count', 'sum', 'min', 'max', 'avg', 'rate', 'p50', 'p95', 'p99', 'digest', 'emittedAt'],
+    ]);
+    expect(Object.keys(decoded.tags as object)).toEqual(['endpoint', 'region']);
+    expect(decodeAggregate(Buffer.from(text))).toEqual(a);
+    expect(isStoredOrder(JSON.stringify(a))).toBe(false);
   });
 });
 

@@ -8,3 +8,4 @@ export * from './compression.codecs';
 export * from './consumer.failure';
 export * from './kafka.security';
 export * from './heartbeating.sleep';
+export * from './consumer.health';

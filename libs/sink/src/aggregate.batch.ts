@@ -1,7 +1,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import {
+  aggregateJson,
   canonicalTags,
-  decodeAggregate,
+  decodeAggregateText,
+  isStoredOrder,
   isNewerVersion,
   tagsHash,
   windowIdOf,
@@ -17,6 +19,8 @@ export interface SinkRecord {
   tagsHash: string;
   /** service, metric, tags hash, window, start: one row in PostgreSQL, one history member in Redis. */
   identity: string;
+  /** The record's JSON in stored field order: the consumed bytes themselves when they already are. */
+  stored: Buffer;
   source: SourceMessage;
 }
 
@@ -38,7 +42,9 @@ export interface DecodedBatch {
 
 /**
  * Decodes a fetched batch. Tags are canonicalised here so every store sees one spelling of a tag
- * set. With `verifyDigest` the digest is decoded too: PostgreSQL keeps it for the rollups, and a
+ * set. A record the processor wrote (stored field order, canonical tags) keeps its consumed text as
+ * the stored form, so the hot path parses each record once and encodes nothing again. With
+ * `verifyDigest` the digest is decoded too: PostgreSQL keeps it for the rollups, and a
  * digest that cannot be read back would break the rollup of its hour forever.
  */
 export function decodeBatch(
@@ -52,7 +58,9 @@ export function decodeBatch(
   for (const message of messages) {
     const source = { topic, partition, message };
     try {
-      const record = decodeAggregate(message.value);
+      if (!message.value || message.value.length === 0) throw new Error('aggregate record: empty value');
+      const text = message.value.toString('utf8');
+      const record = decodeAggregateText(text);
       record.tags = canonicalTags(record.tags);
       checkTimes(record);
       if (opts.verifyDigest) TDigest.fromBase64(record.digest);
@@ -63,6 +71,7 @@ export function decodeBatch(
         windowId,
         tagsHash: hash,
         identity: `${record.serviceId}\u0000${record.metricName}\u0000${hash}\u0000${windowId}\u0000${record.window.start}`,
+        stored: isStoredOrder(text) ? message.value : Buffer.from(aggregateJson(record)),
         source,
       });
     } catch (err) {

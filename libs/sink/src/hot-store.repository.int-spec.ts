@@ -4,6 +4,7 @@ import {
   SERVICES_KEY,
   UPDATES_CHANNEL,
   decodeHotUpdate,
+  encodeAggregate,
   historyKey,
   latestKey,
   metricsOfServiceKey,
@@ -17,10 +18,14 @@ import { makeAggregate, seededValues } from './testing/aggregate.fixture';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 
-function sinkRecords(records: AggregateRecord[]): SinkRecord[] {
+/** Records as some producer wrote them: plain JSON.stringify order, unless `encode` is given. */
+function sinkRecords(
+  records: AggregateRecord[],
+  encode: (r: AggregateRecord) => Buffer = (r) => Buffer.from(JSON.stringify(r)),
+): SinkRecord[] {
   const messages = records.map((r, i) => ({
     key: Buffer.from(r.serviceId),
-    value: Buffer.from(JSON.stringify(r)),
+    value: encode(r),
     offset: String(i),
     timestamp: String(Date.now()),
     attributes: 0,
@@ -118,5 +123,28 @@ describe('HotStoreRepository (real Redis)', () => {
     expect(u).toMatchObject({ window: '1m', emit: 'final' });
     expect(u.record).not.toHaveProperty('digest');
     expect(u.record.count).toBe(3);
+  });
+
+  it('stores the bytes the processor wrote as they are and cuts only the digest out of the update', async () => {
+    const svc = uniqueName('hot-raw');
+    const sub = new Redis(testEnv().redisUrl);
+    const got: string[] = [];
+    await sub.subscribe(UPDATES_CHANNEL);
+    sub.on('message', (_c, m) => {
+      if (m.includes(svc)) got.push(m);
+    });
+    // A tag named digest (with a quote in its value) must survive: only the record's own field goes.
+    const tags = { digest: 'x","digest":"y', endpoint: '/a' };
+    const r = makeAggregate({ serviceId: svc, tags, start: T0, values: [5, 6, 7] });
+    const bytes = encodeAggregate(r);
+    await repo.writeAggregates(sinkRecords([r], encodeAggregate));
+    await new Promise((res) => setTimeout(res, 300));
+    await sub.quit();
+
+    const members = await redis.zrangeBuffer(historyKey(svc, 'api.request.duration', '1m', tags), 0, -1);
+    expect(members).toEqual([bytes]);
+    expect(got).toHaveLength(1);
+    const { digest: _digest, ...withoutDigest } = r;
+    expect(JSON.parse(got[0] as string)).toEqual({ window: '1m', emit: 'final', record: withoutDigest });
   });
 });

@@ -5,9 +5,7 @@ import {
   DLQ_RECENT_MAX,
   HOT_TTL_SECONDS,
   SERVICES_KEY,
-  UPDATES_CHANNEL,
   dlqCountsKey,
-  encodeHotUpdate,
   historyKey,
   latestKey,
   metricsOfServiceKey,
@@ -16,18 +14,17 @@ import {
   type DeadLetterSummary,
 } from '@streammetrics/contracts';
 import type { SinkRecord } from './aggregate.batch';
-import { encodeHotRecord } from './hot-store.codec';
-import { HOT_WRITE_SCRIPT } from './hot-store.script';
+import { HISTORY_SPAN_MS, HOT_WRITE_SCRIPT } from './hot-store.script';
 import { classifyRedisError, StoreUnavailableError, UnwritableRecordError } from './store.errors';
 import type { StoreWriteResult } from './store.writer';
 
-export const HISTORY_SPAN_MS = 3_600_000;
+export { HISTORY_SPAN_MS };
 
 /** tagsHash({}): the service-level rollup series, the only one with a latest key. */
 const ROLLUP_HASH = tagsHash({});
 
 interface ScriptCommands {
-  smHotWrite(...args: (string | number)[]): ChainableCommander;
+  smHotWrite(...args: (string | number | Buffer)[]): ChainableCommander;
 }
 
 /** Everything the sink does to Redis, behind one class (services never call ioredis). */
@@ -50,15 +47,12 @@ export class HotStoreRepository {
       pipeline.smHotWrite(
         historyKey(rec.serviceId, rec.metricName, r.windowId, rec.tags),
         latestKey(rec.serviceId, rec.metricName, r.windowId),
-        encodeHotRecord(rec),
+        r.stored,
         rec.window.start,
         rec.final ? '1' : '0',
         rec.streamTime,
-        HOT_TTL_SECONDS,
-        HISTORY_SPAN_MS,
         r.tagsHash === ROLLUP_HASH ? '1' : '0',
-        UPDATES_CHANNEL,
-        encodeHotUpdate(r.windowId, rec),
+        r.windowId,
       );
     }
     this.updateRegistries(pipeline, records);

@@ -1,15 +1,24 @@
+import { HOT_TTL_SECONDS, UPDATES_CHANNEL } from '@streammetrics/contracts';
+
+/** How far back from the newest window start of a series the hot history reaches. */
+export const HISTORY_SPAN_MS = 3_600_000;
+
 /**
  * Applies one aggregate to the hot store atomically (a script runs alone on the Redis server), so
  * two sink replicas racing on the same window during a rebalance cannot interleave the
  * read-compare-replace of a history member.
  *
  * KEYS: 1 history ZSET, 2 latest STRING
- * ARGV: 1 member JSON (encodeHotRecord), 2 window start, 3 final 1|0, 4 streamTime, 5 TTL seconds,
- *       6 history span ms, 7 rollup 1|0, 8 pub/sub channel, 9 HotUpdate JSON
+ * ARGV: 1 member JSON in aggregateJson's field order (the consumed bytes), 2 window start,
+ *       3 final 1|0, 4 streamTime, 5 rollup 1|0, 6 window id
+ * The TTL, the history span and the channel are constants, written into the script text, so each
+ * call carries only what differs per record. The pub/sub update (a HotUpdate) is made here from
+ * the member with its digest cut out, so the update's bytes do not cross the socket a second time.
  * The registries (series index, services, metrics of a service) are not versioned, so they are
  * updated once per batch outside the script (HotStoreRepository), not once per record in it.
  * Returns 1 when the record was applied (and published), 0 when the store already held the same
- * or a newer version of the window, or the window is older than the history span.
+ * or a newer version of the window, or the window is older than the history span; an error reply
+ * (before anything is written) when the member has no digest field to cut.
  *
  * The version rule is isNewerVersion's (hot-store.format.ts): a final beats updates, then the
  * newer streamTime. "Last hour" is measured from the newest window start of the series (data
@@ -21,11 +30,24 @@ local member = ARGV[1]
 local start = tonumber(ARGV[2])
 local final = ARGV[3] == '1'
 local streamTime = tonumber(ARGV[4])
-local ttl = tonumber(ARGV[5])
-local span = tonumber(ARGV[6])
+local ttl = ${HOT_TTL_SECONDS}
+local span = ${HISTORY_SPAN_MS}
+
+-- The digest is the last field named digest: a tag called digest sits earlier, inside "tags".
+local digestAt = nil
+local from = 1
+while true do
+  local s = string.find(member, ',"digest":"', from, true)
+  if s == nil then break end
+  digestAt = s
+  from = s + 1
+end
+if digestAt == nil then return redis.error_reply('aggregate member has no digest field') end
+local digestEnd = string.find(member, '"', digestAt + 11, true)
+if digestEnd == nil then return redis.error_reply('aggregate member has an unterminated digest') end
 
 local function version(json)
-  local f, st, ws = string.match(json, '^{"final":(%a+),"streamTime":([^,]+),"window":{"type":"%a+","size":"%w+","start":([^,]+),')
+  local f, st, ws = string.match(json, '^{"final":(%a+),"streamTime":([^,]+),"window":{"type":"%a+","size":"[%w-]+","start":([^,]+),')
   if f == nil then
     local ok, obj = pcall(cjson.decode, json)
     if not ok or type(obj) ~= 'table' or type(obj['window']) ~= 'table' then return nil end
@@ -54,7 +76,7 @@ redis.call('ZADD', KEYS[1], start, member)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', newest - span)
 redis.call('EXPIRE', KEYS[1], ttl)
 
-if ARGV[7] == '1' then
+if ARGV[5] == '1' then
   local write = true
   local cur = redis.call('GET', KEYS[2])
   if cur then
@@ -66,6 +88,10 @@ if ARGV[7] == '1' then
   if write then redis.call('SET', KEYS[2], member, 'EX', ttl) end
 end
 
-redis.call('PUBLISH', ARGV[8], ARGV[9])
+local emit = 'update'
+if final then emit = 'final' end
+redis.call('PUBLISH', '${UPDATES_CHANNEL}',
+  '{"window":"' .. ARGV[6] .. '","emit":"' .. emit .. '","record":' ..
+  string.sub(member, 1, digestAt - 1) .. string.sub(member, digestEnd + 1) .. '}')
 return 1
 `;

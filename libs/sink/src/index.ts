@@ -1,7 +1,6 @@
 export * from './aggregate.batch';
 export * from './aggregate.repository';
 export * from './dead-letter.recorder';
-export * from './hot-store.codec';
 export * from './hot-store.repository';
 export * from './maintenance.scheduler';
 export * from './retention.policy';

@@ -137,6 +137,7 @@ export class SinkRuntime {
     const common = {
       kafka,
       retryPolicy: opts.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      clock,
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
       metrics: this.metrics,
       log,

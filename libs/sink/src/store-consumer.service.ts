@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { describeConsumerFailure, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
+import type { Clock } from '@streammetrics/contracts';
+import { ConsumerHealth, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { backoffDelay, type RetryPolicy } from './retry.policy';
 import { isRetriable, messageOf } from './store.errors';
@@ -31,6 +32,7 @@ export interface StoreConsumerOptions {
   partitionsConsumedConcurrently: number;
   metrics: SinkMetrics;
   log: SinkLog;
+  clock: Clock;
   /** Called with the topic-to-store latency (ms) of every record of a durable batch (benchmarks). */
   onDurable?: (latenciesMs: number[]) => void;
   /** Called once when kafkajs gives up on this consumer: it will not restart it by itself. */
@@ -45,9 +47,7 @@ export interface StoreConsumerOptions {
  */
 export class StoreConsumer {
   private readonly consumer: Consumer;
-  private joined = false;
-  private crashed: string | undefined;
-  private failing: string | undefined;
+  private readonly state: ConsumerHealth;
   private logRetryAfter = 0;
 
   constructor(private readonly opts: StoreConsumerOptions) {
@@ -59,35 +59,14 @@ export class StoreConsumer {
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 250,
     });
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
-      this.joined = true;
-      this.crashed = undefined;
-    });
-    this.consumer.on(CRASH, (e) => {
-      this.joined = false;
-      if (e.payload.restart) {
-        opts.log.warn(
-          { store: opts.store, err: messageOf(e.payload.error) },
-          'sink consumer crashed; restarting',
-        );
-        return;
-      }
-      const f = describeConsumerFailure(e.payload.error);
-      this.crashed = f.message;
-      opts.metrics.consumerFailures.inc({ store: opts.store, reason: f.reason });
-      opts.log.error(
-        {
-          store: opts.store,
-          reason: f.reason,
-          topic: f.topic,
-          partition: f.partition,
-          offset: f.offset,
-          err: f.message,
-        },
-        'sink consumer stopped for good; exiting so the supervisor restarts the sink',
-      );
-      opts.onFatal?.(f);
+    this.state = new ConsumerHealth(this.consumer, {
+      name: 'sink consumer',
+      fields: { store: opts.store },
+      log: opts.log,
+      onFatal: (f) => {
+        opts.metrics.consumerFailures.inc({ store: opts.store, reason: f.reason });
+        opts.onFatal?.(f);
+      },
     });
   }
 
@@ -109,10 +88,7 @@ export class StoreConsumer {
   }
 
   health(): HealthState {
-    if (this.crashed) return { ok: false, detail: `consumer stopped: ${this.crashed}` };
-    if (this.failing) return { ok: false, detail: this.failing };
-    if (!this.joined) return { ok: false, detail: 'not in the consumer group yet' };
-    return { ok: true };
+    return this.state.health();
   }
 
   private async onBatch(p: EachBatchPayload): Promise<void> {
@@ -124,29 +100,28 @@ export class StoreConsumer {
       const t0 = performance.now();
       try {
         const outcome = await this.opts.handler(batch.topic, batch.partition, batch.messages);
-        const durableAt = Date.now();
+        const durableAt = this.opts.clock.now();
         metrics.writeSeconds.observe({ store }, (performance.now() - t0) / 1000);
         metrics.batchSize.observe({ store }, outcome.written);
         metrics.consumed.inc({ store }, batch.messages.length);
         metrics.written.inc({ store }, outcome.applied);
         metrics.storeUp.set({ store }, 1);
-        const latencies = batch.messages.map((m) => durableAt - Number(m.timestamp));
-        for (const l of latencies) metrics.topicToStoreSeconds.observe({ store }, l / 1000);
-        this.opts.onDurable?.(latencies);
-        if (this.failing) {
+        this.observeLatencies(batch.messages, durableAt);
+        if (this.state.failing) {
           this.opts.log.info({ store, attempts: attempt }, 'store reachable again; resuming');
-          this.failing = undefined;
+          this.state.failing = undefined;
         }
         break;
       } catch (err) {
         if (!isRetriable(err)) throw err;
-        this.failing = messageOf(err);
+        this.state.failing = messageOf(err);
         metrics.retries.inc({ store });
         metrics.storeUp.set({ store }, 0);
-        if (Date.now() >= this.logRetryAfter) {
-          this.logRetryAfter = Date.now() + 5_000;
+        const now = this.opts.clock.now();
+        if (now >= this.logRetryAfter) {
+          this.logRetryAfter = now + 5_000;
           this.opts.log.warn(
-            { store, topic: batch.topic, partition: batch.partition, attempt, err: this.failing },
+            { store, topic: batch.topic, partition: batch.partition, attempt, err: this.state.failing },
             'store unavailable; retrying the batch',
           );
         }
@@ -162,5 +137,17 @@ export class StoreConsumer {
       { store, topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
     );
+  }
+
+  /** Topic-to-store latency of every record of a durable batch: one histogram child per batch. */
+  private observeLatencies(messages: readonly KafkaMessage[], durableAt: number): void {
+    const histogram = this.opts.metrics.topicToStoreSeconds.labels({ store: this.opts.store });
+    const latencies = this.opts.onDurable ? new Array<number>(messages.length) : undefined;
+    for (let i = 0; i < messages.length; i++) {
+      const l = durableAt - Number((messages[i] as KafkaMessage).timestamp);
+      histogram.observe(l / 1000);
+      if (latencies) latencies[i] = l;
+    }
+    if (latencies) this.opts.onDurable?.(latencies);
   }
 }
