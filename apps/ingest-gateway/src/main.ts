@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ApiKeyService } from '@streammetrics/auth';
-import { ConfigError, runWorkers } from '@streammetrics/config';
+import { closeIdleConnectionsOnShutdown, ConfigError, runWorkers } from '@streammetrics/config';
 import { configureGatewayHttp, ensureBootstrapKey } from '@streammetrics/gateway';
 import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { AppModule } from './app.module';
@@ -11,7 +11,7 @@ type Config = ReturnType<typeof loadIngestGatewayConfig>;
 async function startWorker(config: Config): Promise<void> {
   // JSON from the first line on: Nest's own messages go through the app's pino logger too.
   useAppLogger({ app: 'ingest-gateway', logLevel: config.LOG_LEVEL });
-  await bootstrapApp(AppModule.forRoot(config), {
+  const app = await bootstrapApp(AppModule.forRoot(config), {
     port: config.GATEWAY_PORT,
     bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
     configure: async (app) => {
@@ -24,6 +24,7 @@ async function startWorker(config: Config): Promise<void> {
       );
     },
   });
+  closeIdleConnectionsOnShutdown(app.getHttpServer());
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,13 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig, runWorkers, workers } from '@streammetrics/config';
+import {
+  closeIdleConnectionsOnShutdown,
+  ConfigError,
+  loadConfig,
+  runWorkers,
+  workers,
+} from '@streammetrics/config';
 import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { ensureDashboardBuilt } from '@streammetrics/query';
 import { AppModule } from './app.module';
@@ -27,10 +33,11 @@ async function startWorker(config: Config, log: Logger): Promise<void> {
   const built = join(config.DASHBOARD_WEB_DIR, 'dist');
   const dist = existsSync(join(built, 'index.html')) ? built : undefined;
   if (!dist) log.warn(`no dashboard build at ${built} (npm run build:dashboard); serving the API only`);
-  await bootstrapApp(AppModule.forConfig(config, dist), {
+  const app = await bootstrapApp(AppModule.forConfig(config, dist), {
     port: config.QUERY_PORT,
-    configure: (app) => configureQueryApi(app, config, dist),
+    configure: (a) => configureQueryApi(a, config, dist),
   });
+  closeIdleConnectionsOnShutdown(app.getHttpServer());
 }
 
 async function main(): Promise<void> {

@@ -68,3 +68,14 @@ export async function runWorkers(opts: WorkerPoolOptions): Promise<void> {
   for (let i = 0; i < opts.count; i++) fork();
   return Promise.resolve();
 }
+
+/**
+ * Node's server.close() closes the keep-alive connections idle at that moment only; one busy then
+ * stays open after its answer until the keep-alive timeout (Fastify: 72 s), and with it the
+ * worker. From the first shutdown signal on, connections are closed as soon as they turn idle.
+ */
+export function closeIdleConnectionsOnShutdown(server: { closeIdleConnections(): void }): void {
+  const start = () => setInterval(() => server.closeIdleConnections(), 50).unref();
+  process.once('SIGTERM', start);
+  process.once('SIGINT', start);
+}
