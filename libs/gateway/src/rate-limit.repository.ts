@@ -73,6 +73,17 @@ export class RateLimitRepository {
     return { allowed: allowed === 1, counts: { prev, curr, elapsedMs, windowMs } };
   }
 
+  /** Adds `cost` events already admitted elsewhere (the local fast path) and returns the counts. */
+  async add(key: string, windowMs: number, cost: number): Promise<WindowCounts> {
+    const [, prev, curr, elapsedMs] = await this.redis.smSlidingWindow(
+      key,
+      windowMs,
+      Number.MAX_SAFE_INTEGER,
+      cost,
+    );
+    return { prev, curr, elapsedMs, windowMs };
+  }
+
   /** Adds `series` (short hashes) to the set at `key` unless that takes it beyond `max` members. */
   async admitSeries(
     key: string,
