@@ -1,4 +1,7 @@
+import { parseArgs } from 'node:util';
 import { parseDuration } from '@streammetrics/fleet';
+
+const FLAGS = ['url', 'key', 'rate', 'batch', 'duration', 'connections', 'services', 'seed', 'json'] as const;
 
 export interface LoadtestArgs {
   /** The ingest route: --url, with /api/v1/events added when it names no path. */
@@ -45,51 +48,30 @@ export function parseLoadtestArgs(argv: readonly string[], env: { GATEWAY_API_KE
     services: 20,
     seed: 42,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] as string;
-    const [flag, inline] = raw.includes('=') ? raw.split(/=(.*)/s, 2) : [raw, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--url':
-        args.url = value();
-        break;
-      case '--key':
-        args.key = value();
-        break;
-      case '--rate': {
-        const v = value();
-        args.rate = v === 'max' ? undefined : int('--rate', v, 1, 10_000_000);
-        break;
-      }
-      case '--batch':
-        args.batch = int('--batch', value(), 1, 100_000);
-        break;
-      case '--duration': {
-        const ms = parseDuration(value());
-        if (ms < 1000) throw new Error('--duration must be at least 1s');
-        args.durationSec = Math.round(ms / 1000);
-        break;
-      }
-      case '--connections':
-        args.connections = int('--connections', value(), 1, 10_000);
-        break;
-      case '--services':
-        args.services = int('--services', value(), 1, 10_000);
-        break;
-      case '--seed':
-        args.seed = int('--seed', value(), 0, 2 ** 31);
-        break;
-      case '--json':
-        args.json = value();
-        break;
-      default:
-        throw new Error(`unknown option ${raw}\n${LOADTEST_USAGE}`);
-    }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: Object.fromEntries(FLAGS.map((f) => [f, { type: 'string' as const }])),
+    }).values as Partial<Record<(typeof FLAGS)[number], string>>;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${LOADTEST_USAGE}`);
   }
+  const v = parsed;
+  if (v.url !== undefined) args.url = v.url;
+  if (v.key !== undefined) args.key = v.key;
+  if (v.rate !== undefined) args.rate = v.rate === 'max' ? undefined : int('--rate', v.rate, 1, 10_000_000);
+  if (v.batch !== undefined) args.batch = int('--batch', v.batch, 1, 100_000);
+  if (v.duration !== undefined) {
+    const ms = parseDuration(v.duration);
+    if (ms < 1000) throw new Error('--duration must be at least 1s');
+    args.durationSec = Math.round(ms / 1000);
+  }
+  if (v.connections !== undefined) args.connections = int('--connections', v.connections, 1, 10_000);
+  if (v.services !== undefined) args.services = int('--services', v.services, 1, 10_000);
+  if (v.seed !== undefined) args.seed = int('--seed', v.seed, 0, 2 ** 31);
+  if (v.json !== undefined) args.json = v.json;
   let url: URL;
   try {
     url = new URL(args.url);
