@@ -12,7 +12,7 @@ export function rankError(sorted: Float64Array, q: number, estimate: number): nu
 
 /** The exact q-quantile under the nearest-rank definition. */
 export function exactQuantile(sorted: Float64Array, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 export function relativeValueError(sorted: Float64Array, q: number, estimate: number): number {
@@ -26,7 +26,7 @@ function lowerBound(sorted: Float64Array, x: number, inclusive: boolean): number
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x || (inclusive && sorted[mid] === x)) lo = mid + 1;
+    if (sorted[mid]! < x || (inclusive && sorted[mid] === x)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

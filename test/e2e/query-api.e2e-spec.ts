@@ -205,7 +205,7 @@ describe('query-api REST', () => {
     expect(data).toHaveLength(180);
     expect(data[0]).toEqual({
       time: new Date(first).toISOString().replace('.000Z', 'Z'),
-      avg: (rollups[0] as Aggregate).sum / (rollups[0] as Aggregate).count,
+      avg: rollups[0]!.sum / rollups[0]!.count,
       max: rollups[0]?.max,
       min: rollups[0]?.min,
     });

@@ -137,7 +137,7 @@ describe('dashboard in headless Chromium', () => {
     const reasons = ['LATE_EVENT', 'LATE_EVENT', 'LATE_EVENT', 'SCHEMA_VIOLATION', 'UNPARSEABLE'];
     for (let i = 0; i < 40; i++) {
       const minute = nowMinute - (i % 45) * MINUTE;
-      const reason = reasons[i % reasons.length] as string;
+      const reason = reasons[i % reasons.length]!;
       await redis.hincrby(dlqCountsKey(minute), reason, 1 + (i % 3));
       const dl: DeadLetterSummary = {
         reason,

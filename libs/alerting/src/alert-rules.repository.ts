@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { returnedRow } from '@streammetrics/storage';
 import type { AlertRule, AlertRuleSpec } from '@streammetrics/contracts/api';
 
 interface RuleRow {
@@ -45,7 +46,7 @@ export class AlertRulesRepository {
       `INSERT INTO alert_rules (id, name, spec, source) VALUES ($1, $2, $3, 'api') RETURNING *`,
       [id, spec.name, spec],
     );
-    return toRule(r.rows[0] as RuleRow);
+    return toRule(returnedRow(r.rows, 'alert rule upsert'));
   }
 
   /** Replaces a rule's spec; undefined when there is no such rule. Its alerts keep their state. */

@@ -1,2 +1,3 @@
 export * from './migration.runner';
 export * from './stat.columns';
+export * from './returned.row';

@@ -36,7 +36,7 @@ function lowerBound(sorted: Float64Array, x: number, inclusive: boolean): number
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x || (inclusive && sorted[mid] === x)) lo = mid + 1;
+    if (sorted[mid]! < x || (inclusive && sorted[mid] === x)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
