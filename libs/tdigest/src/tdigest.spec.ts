@@ -1,5 +1,5 @@
 import { TDigest } from './tdigest';
-import { lognormalSamples, rankError, seededRandom } from './testing/seeded-random';
+import { lognormalSamples, rankError, seededRandom } from './testing';
 
 describe('TDigest', () => {
   describe('empty digest', () => {
