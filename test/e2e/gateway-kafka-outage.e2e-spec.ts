@@ -1,5 +1,5 @@
 import { createKafka } from '@streammetrics/kafka';
-import { readTopics, uniqueName } from '@streammetrics/testing';
+import { freePort, readTopics, uniqueName } from '@streammetrics/testing';
 import { post, TestKeys, type Posted } from './support-gateway/api-keys';
 import { startGateway, type RunningGateway } from './support-gateway/gateway.process';
 import { ThrowawayBroker } from './support-gateway/throwaway-broker';
@@ -12,11 +12,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 describe('ingest-gateway with the broker stopped and restarted', () => {
   const prefix = `${uniqueName('gwout')}-`;
   const topic = `${prefix}metrics-events`;
-  const broker = new ThrowawayBroker();
+  let broker: ThrowawayBroker;
   const keys = new TestKeys();
   let gw: RunningGateway;
 
   beforeAll(async () => {
+    // Free ports, not fixed ones: another broker on this machine (a second checkout's stack) may
+    // hold any fixed port, and this test would then stop a broker the gateway does not use.
+    broker = new ThrowawayBroker(await freePort(), await freePort());
     broker.reset();
     await broker.start();
     gw = await startGateway({
@@ -28,7 +31,7 @@ describe('ingest-gateway with the broker stopped and restarted', () => {
 
   afterAll(async () => {
     await gw?.stop();
-    await broker.stop();
+    await broker?.stop();
     await keys.close();
   }, 60_000);
 
