@@ -57,7 +57,7 @@ describe('EosRuntime', () => {
     h.clock.advance(h.options.commitIntervalMs);
     h.input.append(0, event(T0 + 2, 9));
     await h.input.fetch(0);
-    expect(h.kafka.commits).toBe(2);
+    await until(() => h.kafka.commits === 2, 'the commit');
     expect(h.kafka.groupOffsets.get(0)).toBe('4');
     const dead = h.kafka.on(h.runtime.topics.deadLetter);
     expect(dead).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('EosRuntime', () => {
       await h.input.deliver(0, [m]);
       if (i === 12) break;
     }
-    expect(h.kafka.aborts).toBe(1);
+    await until(() => h.kafka.aborts === 1, 'the abort');
     expect(await h.counter('streammetrics_processor_recoveries_total')).toBe(1);
     expect(h.kafka.opened).toHaveLength(2); // reopened: a new epoch fences the failed producer
     await until(() => h.runtime.health().ok);
@@ -106,6 +106,25 @@ describe('EosRuntime', () => {
     expect(finals(reference).size).toBeGreaterThan(0);
     expect(finals(h)).toEqual(finals(reference));
     expect(h.kafka.groupOffsets.get(0)).toBe(String(records.length));
+  });
+
+  it('drops a batch queued behind a failing commit: after the rewind its records come again, none skipped', async () => {
+    const h = harness();
+    await started(h, [0]);
+    for (let i = 0; i < 6; i++) h.input.append(0, event(T0 + i, i));
+    const log = h.input.log.get(0) ?? [];
+    h.clock.advance(h.options.commitIntervalMs);
+    h.kafka.failCommits = 1;
+    await h.input.deliver(0, log.slice(0, 3)); // ingested, then a commit that fails
+    await h.input.deliver(0, log.slice(3)); // fetched before the rewind, queued behind it
+    await until(() => h.runtime.health().ok && h.kafka.aborts === 1, 'the rebuild');
+    expect(h.input.positions.get(0)).toBe('0');
+    h.clock.advance(h.options.commitIntervalMs);
+    await h.input.fetch(0);
+    await until(() => h.kafka.groupOffsets.get(0) === '6', 'the commit after the rewind');
+    await h.runtime.stop();
+    const last = h.kafka.committed.filter((m) => m.headers?.[EMIT_HEADER] === 'update').pop();
+    expect(decodeAggregate(last?.value as Buffer).count).toBe(6);
   });
 
   it('skips records a batch repeats from before the partition offset (fetched before a seek)', async () => {

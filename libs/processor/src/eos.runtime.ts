@@ -66,6 +66,8 @@ export class EosRuntime {
   readonly topics: ProcessorTopics;
   private readonly tasks = new Map<number, PartitionTask>();
   private readonly ready = new Map<number, Promise<void>>();
+  /** Per partition task, the ingest job of its last batch (see onBatch). */
+  private readonly inflight = new WeakMap<PartitionTask, Promise<void>>();
   private readonly context: TaskContext;
   private readonly sleep: (ms: number) => Promise<void>;
   private cancelTimer: (() => void) | undefined;
@@ -230,15 +232,37 @@ export class EosRuntime {
     if (!(await this.prepareSchemas(batch.messages, control))) return;
     const lag = Number(batch.offsetLag());
     if (Number.isFinite(lag)) this.deps.metrics.consumerLag.set({ partition: String(p) }, lag);
-    await task.queue.run(async () => {
-      if (task.state !== 'ready' || isStale()) return;
-      const now = this.deps.clock.now();
-      task.ingest(batch.messages, now);
-      // Advances the consumer's fetch position only; with autoCommit off nothing is committed here.
-      resolveOffset(batch.lastOffset());
-      if (task.commitDue(now)) await this.commitOrRecover(task, now);
-    });
+    if (isStale()) return;
+    // The batch is ingested behind whatever the partition's queue holds (a commit, usually), and
+    // the handler returns without waiting for it: kafkajs fetches the next batches of every
+    // partition only once all handlers of a fetch have returned, so waiting here would stall the
+    // input for the length of every transaction. At most two batches per partition are in flight.
+    const generation = task.generation;
+    // Moves the consumer's fetch position only; with autoCommit off nothing is committed here.
+    resolveOffset(batch.lastOffset());
+    const job = task.queue.run(() => this.ingestBatch(task, generation, batch.messages));
+    const previous = this.inflight.get(task);
+    this.inflight.set(task, job);
+    await previous;
     await heartbeat().catch(() => undefined);
+  }
+
+  private async ingestBatch(
+    task: PartitionTask,
+    generation: number,
+    records: readonly InputRecord[],
+  ): Promise<void> {
+    // Rebuilt since the batch was fetched: the consumer was rewound to the committed offset and
+    // fetches these records again, so ingesting them now would skip the ones before them.
+    if (task.state !== 'ready' || task.generation !== generation) return;
+    const now = this.deps.clock.now();
+    try {
+      task.ingest(records, now);
+    } catch (err) {
+      await this.recover(task, err);
+      return;
+    }
+    if (task.commitDue(now)) await this.commitOrRecover(task, now);
   }
 
   /**
@@ -286,17 +310,22 @@ export class EosRuntime {
       await task.commit(now);
       this.lastError = undefined;
     } catch (err) {
-      const e = err as Error & { type?: string };
-      this.lastError = e.message;
-      this.deps.metrics.recoveries.inc({ reason: e.type ?? e.name });
-      this.deps.log.warn(
-        { err, partition: task.partition },
-        'transaction failed; rebuilding the partition from the changelog',
-      );
-      task.rebuilding();
-      // Runs inside the task's queue slot, so no batch or tick touches the task meanwhile.
-      await this.initialise([task]);
+      await this.recover(task, err);
     }
+  }
+
+  /** The in-memory state is past what Kafka holds: rebuild it from the changelog and rewind. */
+  private async recover(task: PartitionTask, err: unknown): Promise<void> {
+    const e = err as Error & { type?: string };
+    this.lastError = e.message;
+    this.deps.metrics.recoveries.inc({ reason: e.type ?? e.name });
+    this.deps.log.warn(
+      { err, partition: task.partition },
+      'transaction failed; rebuilding the partition from the changelog',
+    );
+    task.rebuilding();
+    // Runs inside the task's queue slot, so no batch or tick touches the task meanwhile.
+    await this.initialise([task]);
   }
 
   /**

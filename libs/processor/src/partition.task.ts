@@ -41,6 +41,7 @@ export class PartitionTask {
   /** Next input offset as committed in the last transaction. */
   private committedOffset = '0';
   private lastCommit = 0;
+  private installs = 0;
   private dirty = false;
   private deadLetters: Message[] = [];
   private readonly producer: PartitionProducer;
@@ -60,6 +61,11 @@ export class PartitionTask {
 
   get state(): TaskState {
     return this.current;
+  }
+
+  /** Changes with every install: a batch fetched under an older one predates the consumer's seek. */
+  get generation(): number {
+    return this.installs;
   }
 
   get transactionalId(): string {
@@ -91,6 +97,7 @@ export class PartitionTask {
   /** Installs restored state and the committed offset; the caller seeks the consumer there. */
   install(entries: ChangelogEntry[], committedOffset: string, wallNow: number): void {
     this.moveTo('ready');
+    this.installs++;
     this.windows = PartitionWindows.restore(this.ctx.opts.windowing, entries);
     this.nextOffset = committedOffset;
     this.committedOffset = committedOffset;
