@@ -3,8 +3,7 @@ import { readTopics, uniqueName } from '@streammetrics/testing';
 import { post, TestKeys, type Posted } from './support-gateway/api-keys';
 import { startGateway, type RunningGateway } from './support-gateway/gateway.process';
 import { ThrowawayBroker } from './support-gateway/throwaway-broker';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The broker goes away under load and comes back. The shared broker stays up: the gateway under test

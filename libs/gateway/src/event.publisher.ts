@@ -145,13 +145,13 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     const parts = new Map<Job, number>();
     let bytes = 0;
     while (this.queue.length > 0 && batch.length < this.opts.maxBatchEvents) {
-      const job = this.queue[0];
+      const job = this.queue[0]!;
       if (job.settled) {
         this.dequeueRest(job);
         continue;
       }
       while (job.next < job.messages.length && batch.length < this.opts.maxBatchEvents) {
-        const m = job.messages[job.next];
+        const m = job.messages[job.next]!;
         const size = sizeOf(m);
         if (batch.length > 0 && bytes + size > this.opts.maxBatchBytes) return { batch, parts };
         batch.push(m);
@@ -169,7 +169,7 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   private dequeueRest(job: Job): void {
     for (; job.next < job.messages.length; job.next++) {
       this.queuedEvents--;
-      this.queuedBytes -= sizeOf(job.messages[job.next]);
+      this.queuedBytes -= sizeOf(job.messages[job.next]!);
     }
     this.queue.shift();
   }

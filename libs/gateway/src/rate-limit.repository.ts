@@ -40,8 +40,18 @@ return {1, size + #fresh, #fresh}
 `;
 
 type SlidingWindowRedis = Redis & {
-  smSlidingWindow(key: string, windowMs: number, limit: number, cost: number): Promise<number[]>;
-  smSeriesBudget(key: string, max: number, ttlSec: number, ...members: string[]): Promise<number[]>;
+  smSlidingWindow(
+    key: string,
+    windowMs: number,
+    limit: number,
+    cost: number,
+  ): Promise<[number, number, number, number]>;
+  smSeriesBudget(
+    key: string,
+    max: number,
+    ttlSec: number,
+    ...members: string[]
+  ): Promise<[number, number, number]>;
 };
 
 /** Redis behind one class (services never call it): the shared per-key event counters of all replicas. */
