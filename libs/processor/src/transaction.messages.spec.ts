@@ -10,14 +10,26 @@ const topics = {
   deadLetter: 't.dead-letter',
 };
 const msg = (key: string, bytes: number): Message => ({ key, value: Buffer.alloc(bytes) });
+/** A whole aggregate record: the encoder writes every field in its stored order. */
+const rec = (count: number): AggregateRecord => ({
+  serviceId: 's',
+  metricName: 'm',
+  tags: {},
+  window: { type: 'tumbling', size: '1m', start: 0, end: 60_000 },
+  ...{ count, sum: count, min: 1, max: 1, avg: 1, rate: count / 60, p50: 1, p95: 1, p99: 1 },
+  digest: '',
+  final: false,
+  streamTime: 0,
+  emittedAt: 0,
+});
 
 describe('transactionMessages', () => {
   it('groups outputs, dead letters and changelog records by topic, the changelog on the input partition', () => {
     const collected = {
       outputs: [
-        { topic: 'metrics-aggregated-1m', key: 'a', emit: 'final', record: { count: 1 } as AggregateRecord },
-        { topic: 'metrics-aggregated-5m', key: 'a', emit: 'update', record: { count: 2 } as AggregateRecord },
-        { topic: 'metrics-aggregated-1m', key: 'b', emit: 'update', record: { count: 3 } as AggregateRecord },
+        { topic: 'metrics-aggregated-1m', key: 'a', emit: 'final', record: rec(1) },
+        { topic: 'metrics-aggregated-5m', key: 'a', emit: 'update', record: rec(2) },
+        { topic: 'metrics-aggregated-1m', key: 'b', emit: 'update', record: rec(3) },
       ],
       changelog: [
         { key: 'slice-1', value: new Uint8Array([1, 2]) },
