@@ -86,7 +86,7 @@ export interface CodecPlan {
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)]!;
 };
 
 /** Bytes of the topic's log segments, from the broker's data directory (the local stack's). */
@@ -123,7 +123,7 @@ async function produceKafkajs(
         const partition = chunk % PARTITIONS;
         const messages = [];
         for (let i = from; i < Math.min(n, from + BATCH); i++)
-          messages.push({ key: plan.keys[i] as string, value: plan.values[i] as Buffer, partition });
+          messages.push({ key: plan.keys[i]!, value: plan.values[i]!, partition });
         await producer.send({ topic, compression, acks: -1, messages });
       }
     };
@@ -180,7 +180,7 @@ async function produceJava(
   const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const t0 = Date.now();
   for (let i = 0; i < plan.values.length; i++) {
-    const line = `${plan.keys[i]}\t${(plan.values[i] as Buffer).toString('utf8')}\n`;
+    const line = `${plan.keys[i]}\t${plan.values[i]!.toString('utf8')}\n`;
     if (!child.stdin.write(line)) await new Promise((r) => child.stdin.once('drain', r));
   }
   child.stdin.end();
@@ -228,7 +228,7 @@ async function codecAlone(
 /** Reads the topic back (untimed) and checks every value against what was produced. */
 async function verify(plan: CodecPlan, topic: string, groupId: string): Promise<string | undefined> {
   const expected = new Map<string, Buffer>();
-  plan.ids.forEach((id, i) => expected.set(id, plan.values[i] as Buffer));
+  plan.ids.forEach((id, i) => expected.set(id, plan.values[i]!));
   const consumer = plan.kafka.consumer({ groupId, maxBytes: 64 * MiB, maxBytesPerPartition: 8 * MiB });
   await consumer.connect();
   let read = 0;

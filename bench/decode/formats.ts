@@ -127,8 +127,8 @@ async function readers(plan: FormatPlan): Promise<{ list: Reader[]; unavailable:
     { [SchemaType.JSON]: { strict: false, validateFormats: false } },
   );
   // Its own cache warmed: the timed loop never waits for the registry.
-  await peer.decode(framedJson[0] as Buffer);
-  await peer.decode(framedAvro[0] as Buffer);
+  await peer.decode(framedJson[0]!);
+  await peer.decode(framedAvro[0]!);
 
   list.push(
     {
@@ -198,7 +198,7 @@ function passSync(values: Buffer[], read: (v: Buffer) => Decoded): Pass {
   let sum = 0;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < values.length; i++) {
-    const e = read(values[i] as Buffer);
+    const e = read(values[i]!);
     if (e !== undefined) {
       count++;
       sum += e.value;
@@ -213,7 +213,7 @@ async function passAsync(values: Buffer[], read: (v: Buffer) => Promise<Decoded>
   let sum = 0;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < values.length; i++) {
-    const e = await read(values[i] as Buffer);
+    const e = await read(values[i]!);
     if (e !== undefined) {
       count++;
       sum += e.value;
@@ -224,7 +224,7 @@ async function passAsync(values: Buffer[], read: (v: Buffer) => Promise<Decoded>
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)]!;
 };
 
 /** One pass over a reader's values; async readers are awaited per record. */

@@ -82,7 +82,7 @@ function encodeDatasets(datasets: Dataset[]): Buffer {
     const name = Buffer.from(d.name, 'utf8');
     parts.push(int32(name.length), name, int32(d.values.length));
     const values = Buffer.alloc(d.values.length * 8);
-    for (let i = 0; i < d.values.length; i++) values.writeDoubleLE(d.values[i], i * 8);
+    for (let i = 0; i < d.values.length; i++) values.writeDoubleLE(d.values[i]!, i * 8);
     parts.push(values);
   }
   return Buffer.concat(parts);

@@ -22,7 +22,7 @@ export const ours: Peer<TDigest> = {
   bytesNote: 'toBytes()',
   create: () => new TDigest({ compression: 100 }),
   addRange(d, values, from, to) {
-    for (let i = from; i < to; i++) d.add(values[i]);
+    for (let i = from; i < to; i++) d.add(values[i]!);
   },
   roundTrip: (d) => TDigest.fromBytes(d.toBytes()),
   mergeAll: (parts) => TDigest.mergeAll(parts, { compression: 100 }),
@@ -41,7 +41,7 @@ export const npmTdigest: Peer<NpmTDigest> = {
   create: () => new NpmTDigest(0.01),
   addRange(d, values, from, to) {
     withSeededRandom(() => {
-      for (let i = from; i < to; i++) d.push(values[i]);
+      for (let i = from; i < to; i++) d.push(values[i]!);
     });
   },
   roundTrip: (d) => d,
@@ -64,7 +64,7 @@ export const ddsketch: Peer<DDSketch> = {
   bytesNote: 'toProto()',
   create: () => new DDSketch({ relativeAccuracy: 0.01 }),
   addRange(s, values, from, to) {
-    for (let i = from; i < to; i++) s.accept(values[i]);
+    for (let i = from; i < to; i++) s.accept(values[i]!);
   },
   roundTrip: (s) => DDSketch.fromProto(s.toProto()),
   mergeAll(parts) {

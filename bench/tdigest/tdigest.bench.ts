@@ -71,10 +71,10 @@ function main(): void {
   const peers = [ours, npmTdigest, ddsketch] as Peer<unknown>[];
   for (const peer of peers) {
     // Warm the JIT on one data set before anything is timed, as the Java peer does.
-    peer.addRange(peer.create(), datasets[0].values, 0, n);
+    peer.addRange(peer.create(), datasets[0]!.values, 0, n);
     results[peer.name] = {};
     for (const d of datasets)
-      results[peer.name][d.name] = measure(peer, d, sorted.get(d.name) as Float64Array);
+      results[peer.name]![d.name] = measure(peer, d, sorted.get(d.name) as Float64Array);
   }
   const heap = Object.fromEntries(peers.map((p) => [p.name, heapPerSmallDigest(p)]));
 
@@ -113,7 +113,7 @@ function measure(peer: Peer<unknown>, d: Dataset, sortedValues: Float64Array): I
 
   let sink = 0;
   const t1 = process.hrtime.bigint();
-  for (let r = 0; r < QUERY_ROUNDS; r++) sink += peer.quantiles(sketch, QS)[r % QS.length];
+  for (let r = 0; r < QUERY_ROUNDS; r++) sink += peer.quantiles(sketch, QS)[r % QS.length]!;
   const nsPerQuantile = Number(process.hrtime.bigint() - t1) / (QUERY_ROUNDS * QS.length);
   if (sink === 42) console.log('');
 
@@ -141,8 +141,8 @@ function measure(peer: Peer<unknown>, d: Dataset, sortedValues: Float64Array): I
 function score(sortedValues: Float64Array, estimates: number[]): Scores {
   return {
     estimates,
-    rankErrorPpm: QS.map((q, i) => rankError(sortedValues, q, estimates[i]) * 1e6),
-    relativeError: QS.map((q, i) => relativeValueError(sortedValues, q, estimates[i])),
+    rankErrorPpm: QS.map((q, i) => rankError(sortedValues, q, estimates[i]!) * 1e6),
+    relativeError: QS.map((q, i) => relativeValueError(sortedValues, q, estimates[i]!)),
   };
 }
 
@@ -187,8 +187,8 @@ function render(
   const modes = ['single', ...sliceCounts.map(String)];
   const modeTitle = (m: string) => (m === 'single' ? 'one digest' : `merge of ${m} slice digests`);
   const scores = (impl: string, d: string, m: string) => {
-    const r = results[impl][d];
-    return m === 'single' ? r.single : r.merged[m];
+    const r = results[impl]![d]!;
+    return m === 'single' ? r.single : r.merged[m]!;
   };
   lines.push(
     `## t-digest bench: ${n.toLocaleString('en-US')} samples per data set, compression ${COMPRESSION}`,
@@ -216,7 +216,7 @@ function render(
   lines.push(`|---|${impls.map(() => '---:|---:|---:|---:').join('|')}|`);
   for (const d of datasets) {
     const cells = impls.map((impl) => {
-      const r = results[impl][d.name];
+      const r = results[impl]![d.name]!;
       return `${r.nsPerAdd.toFixed(0)} | ${r.nsPerQuantile.toFixed(0)} | ${r.bytes} | ${r.centroids ?? '-'}`;
     });
     lines.push(`| ${d.name} | ${cells.join(' | ')} |`);
@@ -241,25 +241,25 @@ function render(
 }
 
 function evaluateTargets(results: Results, datasets: Dataset[], haveJava: boolean): Target[] {
-  const o = results.ours;
+  const o = results.ours!;
   const i99 = QS.indexOf(0.99);
   const i999 = QS.indexOf(0.999);
   const targets: Target[] = [];
   const worst = (values: [string, number][]) => values.reduce((a, b) => (b[1] > a[1] ? b : a));
 
   if (haveJava) {
-    const j = results['Java 3.3'];
+    const j = results['Java 3.3']!;
     const misses: string[] = [];
     let cells = 0;
     let noiseMisses = 0;
     for (const d of datasets) {
       for (const m of ['single', ...sliceCounts.map(String)]) {
-        const ours_ = m === 'single' ? o[d.name].single : o[d.name].merged[m];
-        const ref = m === 'single' ? j[d.name].single : j[d.name].merged[m];
+        const ours_ = m === 'single' ? o[d.name]!.single : o[d.name]!.merged[m]!;
+        const ref = m === 'single' ? j[d.name]!.single : j[d.name]!.merged[m]!;
         QS.forEach((q, i) => {
           cells++;
-          const a = ours_.rankErrorPpm[i];
-          const b = ref.rankErrorPpm[i];
+          const a = ours_.rankErrorPpm[i]!;
+          const b = ref.rankErrorPpm[i]!;
           if (a > 1.5 * b) {
             misses.push(`${d.name}/${m}/q=${q}: ${a.toFixed(0)} vs ${b.toFixed(0)}`);
             // Differences of a few ranks are sampling noise of where centroids happen to fall.
@@ -278,38 +278,38 @@ function evaluateTargets(results: Results, datasets: Dataset[], haveJava: boolea
   } else {
     targets.push({ target: 'rank error <= 1.5x Java', met: null, detail: 'Java peer unavailable' });
   }
-  const p99 = worst(datasets.map((d) => [d.name, o[d.name].single.rankErrorPpm[i99]]));
+  const p99 = worst(datasets.map((d) => [d.name, o[d.name]!.single.rankErrorPpm[i99]!]));
   targets.push({
     target: '<= 300 ppm at q=0.99, one digest',
     met: p99[1] <= 300,
     detail: `worst ${p99[1].toFixed(0)} ppm (${p99[0]})`,
   });
-  const p999 = worst(datasets.map((d) => [d.name, o[d.name].single.rankErrorPpm[i999]]));
+  const p999 = worst(datasets.map((d) => [d.name, o[d.name]!.single.rankErrorPpm[i999]!]));
   targets.push({
     target: '<= 100 ppm at q=0.999, one digest',
     met: p999[1] <= 100,
     detail: `worst ${p999[1].toFixed(0)} ppm (${p999[0]})`,
   });
-  const m60 = worst(datasets.map((d) => [d.name, o[d.name].merged['60'].rankErrorPpm[i99]]));
+  const m60 = worst(datasets.map((d) => [d.name, o[d.name]!.merged['60']!.rankErrorPpm[i99]!]));
   targets.push({
     target: '<= 1000 ppm at q=0.99 after merging 60',
     met: m60[1] <= 1000,
     detail: `worst ${m60[1].toFixed(0)} ppm (${m60[0]})`,
   });
-  const oursLn = o.lognormal.single.rankErrorPpm[i99];
-  const npmLn = results['npm tdigest'].lognormal.single.rankErrorPpm[i99];
+  const oursLn = o.lognormal!.single.rankErrorPpm[i99]!;
+  const npmLn = results['npm tdigest']!.lognormal!.single.rankErrorPpm[i99]!;
   targets.push({
     target: '>= 5x lower p99 rank error than npm tdigest (lognormal)',
     met: npmLn >= 5 * oursLn,
     detail: `${oursLn.toFixed(0)} vs ${npmLn.toFixed(0)} ppm (${oursLn > 0 ? (npmLn / oursLn).toFixed(1) : 'inf'}x)`,
   });
-  const add = worst(datasets.map((d) => [d.name, o[d.name].nsPerAdd]));
+  const add = worst(datasets.map((d) => [d.name, o[d.name]!.nsPerAdd]));
   targets.push({
     target: '<= 150 ns/add amortized',
     met: add[1] <= 150,
     detail: `worst ${add[1].toFixed(0)} ns (${add[0]})`,
   });
-  const bytes = worst(datasets.map((d) => [d.name, o[d.name].bytes]));
+  const bytes = worst(datasets.map((d) => [d.name, o[d.name]!.bytes]));
   targets.push({
     target: '<= 1 KB serialized',
     met: bytes[1] <= 1024,

@@ -163,7 +163,7 @@ function containerEnv(c: Container): Record<string, string> {
     const configRef = v.valueFrom?.configMapKeyRef;
     if (v.value !== undefined) env[v.name] = v.value;
     else if (secretRef) env[v.name] = secrets.get(secretRef.name)?.[secretRef.key] as string;
-    else if (configRef) env[v.name] = named<ConfigMap>('ConfigMap', configRef.name).data[configRef.key];
+    else if (configRef) env[v.name] = named<ConfigMap>('ConfigMap', configRef.name).data[configRef.key]!;
   }
   return env;
 }
@@ -179,7 +179,7 @@ const nest = JSON.parse(read('nest-cli.json')) as {
   projects: Record<string, { type: string; root: string; entryFile: string }>;
 };
 const appDeployment = (app: AppName) => named<Workload>('Deployment', app);
-const appContainer = (app: AppName) => appDeployment(app).spec.template.spec.containers[0];
+const appContainer = (app: AppName) => appDeployment(app).spec.template.spec.containers[0]!;
 const hpaFor = (name: string) =>
   ofKind<Hpa>('HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef.name === name);
 const topicCr = (name: string) => {
@@ -219,7 +219,7 @@ describe('k8s/kustomization.yaml', () => {
   });
 
   it('gives the apps a DATABASE_URL and REDIS_URL that the in-cluster stores accept', () => {
-    const pg = named<Workload>('StatefulSet', 'postgres').spec.template.spec.containers[0];
+    const pg = named<Workload>('StatefulSet', 'postgres').spec.template.spec.containers[0]!;
     const pgEnv: Record<string, string | undefined> = {
       ...containerEnv(pg),
       POSTGRES_PASSWORD: secrets.get('streammetrics-postgres')?.POSTGRES_PASSWORD,
@@ -228,14 +228,14 @@ describe('k8s/kustomization.yaml', () => {
     for (const app of APP_NAMES) {
       const env = containerEnv(appContainer(app));
       if (env.DATABASE_URL !== undefined) {
-        const url = new URL(env.DATABASE_URL);
+        const url = new URL(env.DATABASE_URL ?? '');
         expect(url.hostname).toBe(named<Service>('Service', 'postgres').metadata.name);
         expect(decodeURIComponent(url.username)).toBe(pgEnv.POSTGRES_USER);
         expect(decodeURIComponent(url.password)).toBe(pgEnv.POSTGRES_PASSWORD);
         expect(url.pathname).toBe(`/${pgEnv.POSTGRES_DB}`);
       }
       if (env.REDIS_URL !== undefined) {
-        const url = new URL(env.REDIS_URL);
+        const url = new URL(env.REDIS_URL ?? '');
         expect(url.hostname).toBe(named<Service>('Service', 'redis').metadata.name);
         expect(decodeURIComponent(url.password)).toBe(redisPassword);
       }
@@ -270,7 +270,7 @@ describe('k8s/kustomization.yaml', () => {
   });
 
   it('runs every image of the project under one name, pinned by kustomize to a release', () => {
-    const [pin] = kustomization.images;
+    const pin = kustomization.images[0]!;
     const images = new Set(
       [...ofKind<Workload>('Deployment'), ...ofKind<Workload>('StatefulSet')]
         .filter((w) => w.metadata.labels?.['app.kubernetes.io/component'] === 'app')
@@ -332,7 +332,7 @@ describe('k8s app Deployments', () => {
             c: `${w.metadata.name}/${r}`,
             set: true,
           });
-          expect(quantity(requests[r])).toBeLessThanOrEqual(quantity(limits[r]));
+          expect(quantity(requests[r]!)).toBeLessThanOrEqual(quantity(limits[r]!));
         }
       }
     }
@@ -368,9 +368,9 @@ describe('k8s app Deployments', () => {
   });
 
   it('connects every Kafka client to the TLS + SCRAM-SHA-512 listener as its own KafkaUser', () => {
-    const kafka = ofKind<KafkaCluster>('Kafka')[0];
+    const kafka = ofKind<KafkaCluster>('Kafka')[0]!;
     expect(kafka.spec.kafka.listeners).toHaveLength(1);
-    const [listener] = kafka.spec.kafka.listeners;
+    const listener = kafka.spec.kafka.listeners[0]!;
     expect(listener).toMatchObject({ tls: true, authentication: { type: 'scram-sha-512' } });
     expect(kafka.spec.kafka.authorization).toEqual({ type: 'simple' });
     const users = new Set(ofKind('KafkaUser').map((u) => u.metadata.name));
@@ -380,10 +380,10 @@ describe('k8s app Deployments', () => {
       expect(env.KAFKA_BROKERS).toBe(`${kafka.metadata.name}-kafka-bootstrap:${listener.port}`);
       expect(env).toMatchObject({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512' });
       expect(Number(env.KAFKA_REPLICATION_FACTOR)).toBe(
-        kafka.spec.kafka.config['default.replication.factor'],
+        kafka.spec.kafka.config['default.replication.factor']!,
       );
       if (app === 'query-api') continue; // no Kafka client
-      expect(users.has(env.KAFKA_SASL_USERNAME)).toBe(true);
+      expect(users.has(env.KAFKA_SASL_USERNAME ?? '')).toBe(true);
       expect(appDeployment(app).spec.template.metadata?.labels?.['streammetrics.io/kafka-client']).toBe(
         'true',
       );
@@ -403,7 +403,7 @@ describe('k8s app Deployments', () => {
         continue;
       }
       expect(init.map((c) => c.command)).toEqual([['node', 'dist/scripts/migrate.js']]);
-      expect(containerEnv(init[0]).DATABASE_URL).toBe(env.DATABASE_URL);
+      expect(containerEnv(init[0]!).DATABASE_URL).toBe(env.DATABASE_URL);
     }
   });
 });
@@ -437,9 +437,9 @@ describe('k8s scaling and availability', () => {
     };
     for (const o of scaled) {
       const target = o.spec.scaleTargetRef.name;
-      expect(o.spec.maxReplicaCount).toBeLessThanOrEqual(limits[target]);
+      expect(o.spec.maxReplicaCount).toBeLessThanOrEqual(limits[target]!);
       expect(o.spec.triggers.map((t) => t.type)).toEqual(['kafka', 'cpu']);
-      expect(o.spec.triggers[0].metadata).toMatchObject({
+      expect(o.spec.triggers[0]!.metadata).toMatchObject({
         allowIdleConsumers: 'false',
         sasl: 'scram_sha512',
         tls: 'enable',
@@ -470,8 +470,8 @@ describe('k8s scaling and availability', () => {
       expect(pdbs).toHaveLength(1);
       const replicas = hpaFor(app)?.spec.minReplicas ?? d.spec.replicas ?? 1;
       // A budget that allows zero disruptions at the minimum replica count would stall node drains.
-      if (pdbs[0].spec.minAvailable !== undefined) expect(pdbs[0].spec.minAvailable).toBeLessThan(replicas);
-      else expect(pdbs[0].spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+      if (pdbs[0]!.spec.minAvailable !== undefined) expect(pdbs[0]!.spec.minAvailable).toBeLessThan(replicas);
+      else expect(pdbs[0]!.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
     }
   });
 
@@ -480,8 +480,8 @@ describe('k8s scaling and availability', () => {
       const svc = named<Service>('Service', app);
       const d = appDeployment(app);
       expect(matches(svc.spec.selector, d.spec.template.metadata?.labels)).toBe(true);
-      expect(svc.spec.ports[0].port).toBe(APP_PORTS[app]);
-      const target = svc.spec.ports[0].targetPort;
+      expect(svc.spec.ports[0]!.port).toBe(APP_PORTS[app]);
+      const target = svc.spec.ports[0]!.targetPort;
       expect(appContainer(app).ports?.some((p) => p.name === target || p.containerPort === target)).toBe(
         true,
       );
@@ -502,18 +502,20 @@ describe('k8s Kafka (Strimzi)', () => {
 
   it('is one KRaft cluster of three nodes that are brokers and controllers', () => {
     expect(kafka).toHaveLength(1);
-    expect(kafka[0].metadata.annotations).toMatchObject({
+    expect(kafka[0]!.metadata.annotations).toMatchObject({
       'strimzi.io/kraft': 'enabled',
       'strimzi.io/node-pools': 'enabled',
     });
-    const brokers = pools.filter((p) => p.metadata.labels?.['strimzi.io/cluster'] === kafka[0].metadata.name);
+    const brokers = pools.filter(
+      (p) => p.metadata.labels?.['strimzi.io/cluster'] === kafka[0]!.metadata.name,
+    );
     expect(brokers.flatMap((p) => p.spec.roles).sort()).toEqual(['broker', 'controller']);
     expect(brokers.reduce((n, p) => n + p.spec.replicas, 0)).toBe(3);
-    expect(kafka[0].spec.entityOperator?.topicOperator).toBeDefined();
+    expect(kafka[0]!.spec.entityOperator?.topicOperator).toBeDefined();
   });
 
   it('replicates data and transaction state 3 ways, acknowledged by 2, with no auto-created topics', () => {
-    expect(kafka[0].spec.kafka.config).toMatchObject({
+    expect(kafka[0]!.spec.kafka.config).toMatchObject({
       'auto.create.topics.enable': false,
       'default.replication.factor': 3,
       'min.insync.replicas': 2,
@@ -527,7 +529,7 @@ describe('k8s Kafka (Strimzi)', () => {
     const compose = parse(read('docker', 'compose.yml'), { merge: true }) as {
       services: Record<string, ComposeService>;
     };
-    expect(compose.services.kafka.image).toBe(`apache/kafka:${kafka[0].spec.kafka.version}`);
+    expect(compose.services.kafka!.image).toBe(`apache/kafka:${kafka[0]!.spec.kafka.version}`);
   });
 
   it('has a KafkaTopic for exactly the topics of libs/contracts, as configured there', () => {
@@ -539,7 +541,7 @@ describe('k8s Kafka (Strimzi)', () => {
       const row = { topic: spec.topic };
       expect({ ...row, cluster: cr.metadata.labels?.['strimzi.io/cluster'] }).toEqual({
         ...row,
-        cluster: kafka[0].metadata.name,
+        cluster: kafka[0]!.metadata.name,
       });
       expect(cr.spec.partitions).toBeGreaterThanOrEqual(spec.partitions);
       expect(cr.spec.replicas).toBe(3);
@@ -585,7 +587,7 @@ describe('docker/compose.yml', () => {
   });
 
   it('publishes the stack where the apps look by default (libs/config INFRA_DEFAULTS)', () => {
-    const [kafkaHostPort] = INFRA_DEFAULTS.KAFKA_BROKERS.split(',');
+    const kafkaHostPort = INFRA_DEFAULTS.KAFKA_BROKERS.split(',')[0]!;
     const [kHost, kPort] = kafkaHostPort.split(':');
     expect(published(svc('kafka'))).toContain(`${kHost}:${kPort}:${kPort}`);
     expect(svc('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).toContain(`://${kafkaHostPort}`);
@@ -604,8 +606,8 @@ describe('docker/compose.yml', () => {
     expect(published(s)).toContain(`127.0.0.1:${APP_PORTS[app]}:${APP_PORTS[app]}`);
     const env = s.environment ?? {};
     expect(svc('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).toContain(`://${env.KAFKA_BROKERS}`);
-    expect(new URL(env.DATABASE_URL).hostname).toBe('postgres');
-    expect(new URL(env.REDIS_URL).hostname).toBe('redis');
+    expect(new URL(env.DATABASE_URL ?? '').hostname).toBe('postgres');
+    expect(new URL(env.REDIS_URL ?? '').hostname).toBe('redis');
     expect(env.APP).toBe(app);
   });
 

@@ -53,7 +53,7 @@ export function renderKustomization(dir: string): K8sObject[] {
 }
 
 function renamed(image: string, images: NonNullable<Kustomization['images']>): string {
-  const [name] = image.split(/[:@]/);
+  const name = image.split(/[:@]/)[0] ?? image;
   const rule = images.find((i) => i.name === name);
   if (!rule) return image;
   const base = rule.newName ?? name;

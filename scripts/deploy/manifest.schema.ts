@@ -19,7 +19,9 @@ const CRD_PACKAGES: Record<string, string> = {
 
 /** The models module of an apiVersion/kind, e.g. kubernetes-models/apps/v1/Deployment. */
 export function modelModule(apiVersion: string, kind: string): string {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const [group = '', version = apiVersion] = apiVersion.includes('/')
+    ? apiVersion.split('/')
+    : ['', apiVersion];
   if (group === '') return `kubernetes-models/${version}/${kind}`;
   return `${CRD_PACKAGES[group] ?? `kubernetes-models/${group}`}/${version}/${kind}`;
 }
@@ -40,7 +42,7 @@ async function validatorProblems(objects: K8sObject[]): Promise<string[]> {
     let Model: new (data: unknown) => { validate(): void };
     try {
       const mod = (await importModule(modelModule(o.apiVersion, o.kind))) as Record<string, typeof Model>;
-      Model = mod[o.kind];
+      Model = mod[o.kind]!;
       if (!Model) throw new Error('no model');
     } catch {
       problems.push(`${label(o)}: no schema for ${o.apiVersion} ${o.kind}`);

@@ -24,11 +24,11 @@ const USAGE =
 function flags(args: string[]): Map<string, string | true> {
   const out = new Map<string, string | true>();
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = args[i]!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"\n${USAGE}`);
-    const [name, inline] = a.slice(2).split('=', 2);
+    const [name = '', inline] = a.slice(2).split('=', 2);
     if (inline !== undefined) out.set(name, inline);
-    else if (i + 1 < args.length && !args[i + 1].startsWith('--')) out.set(name, args[++i]);
+    else if (i + 1 < args.length && !args[i + 1]!.startsWith('--')) out.set(name, args[++i]!);
     else out.set(name, true);
   }
   return out;
@@ -87,7 +87,7 @@ export function parseKeysArgs(argv: string[]): KeysCommand {
       return { command, all: flags(rest).has('all') };
     case 'revoke':
       if (rest.length !== 1) throw new Error(USAGE);
-      return { command, target: rest[0] };
+      return { command, target: rest[0]! };
     default:
       throw new Error(USAGE);
   }
@@ -110,10 +110,10 @@ export function renderKeyTable(keys: ApiKeyRecord[]): string {
         : 'active',
   ]);
   const header = ['id', 'prefix', 'name', 'client', 'scopes', 'rate/s', 'services', 'created', 'state'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r
-      .map((c, i) => c.padEnd(widths[i]))
+      .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd() + '\n';
   return line(header) + rows.map(line).join('');

@@ -1,12 +1,12 @@
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { AlertRulesRepository } from '@streammetrics/alerting';
 import { ApiKeyRepository, ApiKeyService } from '@streammetrics/auth';
 import { testEnv, uniqueName } from '@streammetrics/testing';
+import { openDashboardBrowser, type DashboardBrowser } from '../support/browser';
 import {
   aggregate,
   Redis,
@@ -35,7 +35,6 @@ describe('dashboard alerts in headless Chromium', () => {
   const pg = new Pool({ connectionString: env.databaseUrl, max: 2 });
   const redis = new Redis(redisUrl);
   const keys = new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER });
-  const userDataDir = mkdtempSync(join(tmpdir(), 'sm-chromium-'));
   const dashboardKey = `sm_dash_${uniqueName('k').replace(/-/g, '')}`;
   const service = uniqueName('alerted-api');
   const quiet = uniqueName('quiet-api');
@@ -46,7 +45,7 @@ describe('dashboard alerts in headless Chromium', () => {
   const firstResolved = nowMinute - 35 * MINUTE;
   const firedNow = nowMinute - 20 * MINUTE;
   let api: RunningQueryApi;
-  let context: BrowserContext;
+  let browser: DashboardBrowser | undefined;
   let page: Page;
   let ruleName: string;
   let firing: string;
@@ -134,28 +133,16 @@ describe('dashboard alerts in headless Chromium', () => {
       },
       120_000,
     );
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1680, height: 1100 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openDashboardBrowser({ width: 1680, height: 1100 });
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await api?.close();
     await pg.end();
     await redis.flushdb();
     redis.disconnect();
-    rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('lists the firing alert on the overview, firing before pending', async () => {

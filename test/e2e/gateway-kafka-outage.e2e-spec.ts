@@ -1,10 +1,9 @@
 import { createKafka } from '@streammetrics/kafka';
-import { readTopics, uniqueName } from '@streammetrics/testing';
+import { freePort, readTopics, uniqueName } from '@streammetrics/testing';
 import { post, TestKeys, type Posted } from './support-gateway/api-keys';
 import { startGateway, type RunningGateway } from './support-gateway/gateway.process';
 import { ThrowawayBroker } from './support-gateway/throwaway-broker';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The broker goes away under load and comes back. The shared broker stays up: the gateway under test
@@ -13,11 +12,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('ingest-gateway with the broker stopped and restarted', () => {
   const prefix = `${uniqueName('gwout')}-`;
   const topic = `${prefix}metrics-events`;
-  const broker = new ThrowawayBroker();
+  let broker: ThrowawayBroker;
   const keys = new TestKeys();
   let gw: RunningGateway;
 
   beforeAll(async () => {
+    // Free ports, not fixed ones: another broker on this machine (a second checkout's stack) may
+    // hold any fixed port, and this test would then stop a broker the gateway does not use.
+    broker = new ThrowawayBroker(await freePort(), await freePort());
     broker.reset();
     await broker.start();
     gw = await startGateway({
@@ -29,7 +31,7 @@ describe('ingest-gateway with the broker stopped and restarted', () => {
 
   afterAll(async () => {
     await gw?.stop();
-    await broker.stop();
+    await broker?.stop();
     await keys.close();
   }, 60_000);
 

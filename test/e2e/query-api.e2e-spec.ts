@@ -205,7 +205,7 @@ describe('query-api REST', () => {
     expect(data).toHaveLength(180);
     expect(data[0]).toEqual({
       time: new Date(first).toISOString().replace('.000Z', 'Z'),
-      avg: (rollups[0] as Aggregate).sum / (rollups[0] as Aggregate).count,
+      avg: rollups[0]!.sum / rollups[0]!.count,
       max: rollups[0]?.max,
       min: rollups[0]?.min,
     });
@@ -223,6 +223,24 @@ describe('query-api REST', () => {
       region: ['eu'],
       statusCode: ['200', '500'],
     });
+  });
+
+  it('lists the windows window= accepts, which the series endpoint serves', async () => {
+    const { status, body } = await get('/api/v1/windows');
+    expect(status).toBe(200);
+    const windows = body.windows as { id: string; kind: string; stepMs: number; live: boolean }[];
+    expect(windows.map((w) => [w.id, w.kind, w.stepMs, w.live])).toEqual([
+      ['1m', 'tumbling', 60_000, true],
+      ['5m', 'tumbling', 300_000, true],
+      ['15m', 'tumbling', 900_000, true],
+      ['1m-hop10s', 'hopping', 10_000, true],
+      ['1h', 'rollup', 3_600_000, false],
+      ['1d', 'rollup', 86_400_000, false],
+    ]);
+    expect((await get('/api/v1/windows', null)).status).toBe(401);
+    const wrong = await get(`/api/v1/series?service=${service}&metric=${metric}&window=2m`);
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body)).toContain(windows.map((w) => w.id).join(', '));
   });
 
   it('reads hourly rollups from the cold tier', async () => {

@@ -1,9 +1,8 @@
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ApiKeyRepository, ApiKeyService } from '@streammetrics/auth';
 import {
   DLQ_RECENT_KEY,
@@ -13,6 +12,7 @@ import {
   type DeadLetterSummary,
 } from '@streammetrics/contracts';
 import { testEnv, uniqueName } from '@streammetrics/testing';
+import { openDashboardBrowser, type DashboardBrowser } from '../support/browser';
 import {
   aggregate,
   Redis,
@@ -69,10 +69,9 @@ describe('dashboard in headless Chromium', () => {
   const redisUrl = `${env.redisUrl.replace(/\/\d*$/, '')}/${REDIS_DB}`;
   const pg = new Pool({ connectionString: env.databaseUrl, max: 2 });
   const redis = new Redis(redisUrl);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'sm-chromium-'));
   const dashboardKey = `sm_dash_${uniqueName('k').replace(/-/g, '')}`;
   let api: RunningQueryApi;
-  let context: BrowserContext;
+  let browser: DashboardBrowser | undefined;
   let page: Page;
   const now = Date.now();
   const nowMinute = Math.floor(now / MINUTE) * MINUTE;
@@ -137,7 +136,7 @@ describe('dashboard in headless Chromium', () => {
     const reasons = ['LATE_EVENT', 'LATE_EVENT', 'LATE_EVENT', 'SCHEMA_VIOLATION', 'UNPARSEABLE'];
     for (let i = 0; i < 40; i++) {
       const minute = nowMinute - (i % 45) * MINUTE;
-      const reason = reasons[i % reasons.length] as string;
+      const reason = reasons[i % reasons.length]!;
       await redis.hincrby(dlqCountsKey(minute), reason, 1 + (i % 3));
       const dl: DeadLetterSummary = {
         reason,
@@ -171,31 +170,16 @@ describe('dashboard in headless Chromium', () => {
       },
       120_000,
     );
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1680, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openDashboardBrowser({ width: 1680, height: 1000 });
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await api?.close();
     await pg.end();
     await redis.flushdb();
     redis.disconnect();
-    rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('shows the services overview and the dead-letter panel', async () => {

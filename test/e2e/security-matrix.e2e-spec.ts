@@ -219,7 +219,7 @@ describe('authorization matrix: every route × every kind of key, and no key in 
     const text = await res.text();
     // Keys made or rotated through the admin API come back in clear: they must not leak either.
     const made = /"key":"(sm_[0-9a-f_]+)"/.exec(text);
-    if (made) used.push(made[1] as string);
+    if (made) used.push(made[1]!);
     return { status: res.status, headers: res.headers, text };
   };
 
@@ -239,7 +239,7 @@ describe('authorization matrix: every route × every kind of key, and no key in 
   }
 
   it('filters lists to the services a bound key may read', async () => {
-    const res = await call(ROUTES[0] as Route, 'otherTenant');
+    const res = await call(ROUTES[0]!, 'otherTenant');
     const names = (JSON.parse(res.text) as { services: { name: string }[] }).services.map((s) => s.name);
     expect(names.every((n) => n === tenant)).toBe(true);
   });

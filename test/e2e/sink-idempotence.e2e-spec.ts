@@ -77,7 +77,7 @@ describe('aggregate-sink: replaying the topics leaves both stores the same', () 
     for (let i = 0; i < records.length; i += 200)
       await sendAggregates(producer, prefix, records.slice(i, i + 200));
     await sendAggregates(producer, prefix, [
-      { raw: Buffer.from('{"not":"an aggregate"'), window: '1m', key: services[0] as string },
+      { raw: Buffer.from('{"not":"an aggregate"'), window: '1m', key: services[0]! },
       tooLong,
     ]);
     await producer.disconnect();

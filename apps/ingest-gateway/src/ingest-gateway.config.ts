@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { authChecks, authShape, int, infraShape, loadConfig, type Env } from '@streammetrics/config';
+import { authChecks, authShape, int, infraShape, loadConfig, workers, type Env } from '@streammetrics/config';
 
 /** The gateway's environment, validated once at boot; every bad variable is listed. */
 export const ingestGatewayShape = {
   ...infraShape,
   ...authShape,
   GATEWAY_PORT: int(1, 65535).default(8080),
+  GATEWAY_WORKERS: workers(),
   TOPIC_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._-]*$/)

@@ -1,16 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { ApiKeyService } from '@streammetrics/auth';
-import { ConfigError } from '@streammetrics/config';
+import { closeIdleConnectionsOnShutdown, ConfigError, runWorkers } from '@streammetrics/config';
 import { configureGatewayHttp, ensureBootstrapKey } from '@streammetrics/gateway';
 import { bootstrapApp, useAppLogger } from '@streammetrics/observability';
 import { AppModule } from './app.module';
 import { loadIngestGatewayConfig } from './ingest-gateway.config';
 
-async function main(): Promise<void> {
-  const config = loadIngestGatewayConfig();
+type Config = ReturnType<typeof loadIngestGatewayConfig>;
+
+async function startWorker(config: Config): Promise<void> {
   // JSON from the first line on: Nest's own messages go through the app's pino logger too.
   useAppLogger({ app: 'ingest-gateway', logLevel: config.LOG_LEVEL });
-  await bootstrapApp(AppModule.forRoot(config), {
+  const app = await bootstrapApp(AppModule.forRoot(config), {
     port: config.GATEWAY_PORT,
     bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
     configure: async (app) => {
@@ -22,6 +23,17 @@ async function main(): Promise<void> {
         new Logger('bootstrap-key'),
       );
     },
+  });
+  closeIdleConnectionsOnShutdown(app.getHttpServer());
+}
+
+async function main(): Promise<void> {
+  // Validated in the primary too, so a bad variable fails once instead of in every worker.
+  const config = loadIngestGatewayConfig();
+  await runWorkers({
+    app: 'ingest-gateway',
+    count: config.GATEWAY_WORKERS,
+    start: () => startWorker(config),
   });
 }
 

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '@streammetrics/observability';
-import { PROCESSOR_OPTIONS, ProcessorService } from '@streammetrics/processor';
+import { ProcessorModule } from '@streammetrics/processor';
 import { processorOptions, type ProcessorConfig } from './processor.config';
 
 @Module({})
@@ -8,8 +8,10 @@ export class AppModule {
   static forConfig(config: ProcessorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ObservabilityModule.forRoot({ app: 'stream-processor', logLevel: config.LOG_LEVEL })],
-      providers: [{ provide: PROCESSOR_OPTIONS, useValue: processorOptions(config) }, ProcessorService],
+      imports: [
+        ObservabilityModule.forRoot({ app: 'stream-processor', logLevel: config.LOG_LEVEL }),
+        ProcessorModule.forRoot(processorOptions(config)),
+      ],
     };
   }
 }

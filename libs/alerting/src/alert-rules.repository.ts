@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { inTransaction, returnedRow } from '@streammetrics/storage';
 import type { AlertRule, AlertRuleSpec } from '@streammetrics/contracts/api';
 
 interface RuleRow {
@@ -45,7 +46,7 @@ export class AlertRulesRepository {
       `INSERT INTO alert_rules (id, name, spec, source) VALUES ($1, $2, $3, 'api') RETURNING *`,
       [id, spec.name, spec],
     );
-    return toRule(r.rows[0] as RuleRow);
+    return toRule(returnedRow(r.rows, 'alert rule upsert'));
   }
 
   /** Replaces a rule's spec; undefined when there is no such rule. Its alerts keep their state. */
@@ -69,9 +70,7 @@ export class AlertRulesRepository {
    * timestamps, so their alerts keep running undisturbed), file rules no longer in it removed.
    */
   async syncFileRules(rules: { id: string; spec: AlertRuleSpec }[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       for (const { id, spec } of rules) {
         await client.query(
           `INSERT INTO alert_rules (id, name, spec, source) VALUES ($1, $2, $3, 'file')
@@ -84,13 +83,7 @@ export class AlertRulesRepository {
       await client.query(`DELETE FROM alert_rules WHERE source = 'file' AND NOT (id = ANY($1::text[]))`, [
         rules.map((r) => r.id),
       ]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async version(): Promise<RulesVersion> {

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@streammetrics/storage';
 import type { AlertState, Changes } from './alert.evaluator';
 
 interface StateRow {
@@ -74,9 +75,7 @@ export class AlertStatesRepository {
   }
 
   async commit(changes: Changes, offset?: OffsetCommit): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await this.writeStates(client, changes.states);
       await this.writeHistory(client, changes);
       await this.writeOutbox(client, changes);
@@ -87,13 +86,7 @@ export class AlertStatesRepository {
           [this.groupId, offset.topic, offset.partition, offset.nextOffset],
         );
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async writeStates(client: PoolClient, states: readonly AlertState[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { returnedRow } from '@streammetrics/storage';
 import type { Silence, SilenceMatcher } from '@streammetrics/contracts/api';
 import { silenceMatches } from './silence.match';
 
@@ -54,7 +55,7 @@ export class SilencesRepository {
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
       [randomUUID(), JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.comment, s.createdBy],
     );
-    return toSilence(r.rows[0] as SilenceRow, this.now());
+    return toSilence(returnedRow(r.rows, 'silence insert'), this.now());
   }
 
   /** Ends a silence now (kept, as expired, for the record); false when there is none that is not over. */

@@ -54,7 +54,7 @@ export function hashApiKey(key: string, pepper: string): string {
  */
 export function keyPrefixOf(key: string, pepper: string): string {
   const m = KEY_PATTERN.exec(key);
-  return m ? m[1] : `h${hashApiKey(key, pepper).slice(0, 7)}`;
+  return m?.[1] ?? `h${hashApiKey(key, pepper).slice(0, 7)}`;
 }
 
 export function parseScopes(list: string): ApiKeyScope[] {

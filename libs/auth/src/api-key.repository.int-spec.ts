@@ -73,11 +73,13 @@ describe('ApiKeyRepository + ApiKeyService on PostgreSQL', () => {
        VALUES (gen_random_uuid(), 'legacy', 'fleet', 'hlegacy', $1, '{ingest}', 1) RETURNING id`,
       [legacyHashOf(secret)],
     );
-    expect((await keys.verify(secret)).id).toBe(rows[0].id);
+    expect((await keys.verify(secret)).id).toBe(rows[0]!.id);
     expect(await keys.upgradeLegacyHashes()).toBeGreaterThanOrEqual(1);
-    const after = await pool.query('SELECT key_hash, hash_version FROM api_keys WHERE id = $1', [rows[0].id]);
+    const after = await pool.query('SELECT key_hash, hash_version FROM api_keys WHERE id = $1', [
+      rows[0]!.id,
+    ]);
     expect(after.rows[0]).toMatchObject({ hash_version: 2 });
     expect(after.rows[0].key_hash).not.toBe(legacyHashOf(secret));
-    expect((await keys.verify(secret)).id).toBe(rows[0].id);
+    expect((await keys.verify(secret)).id).toBe(rows[0]!.id);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { returnedRow } from '@streammetrics/storage';
 import { HASH_VERSION, type ApiKeyIdentity, type ApiKeyScope } from './api-key.format';
 
 export interface ApiKeyRecord extends ApiKeyIdentity {
@@ -84,7 +85,7 @@ export class ApiKeyRepository {
 
   async insert(k: NewApiKey): Promise<ApiKeyRecord> {
     const { rows } = await this.pool.query<Row>(`${INSERT} RETURNING ${COLUMNS}`, insertParams(k));
-    return toRecord(rows[0]);
+    return toRecord(returnedRow(rows, 'api key insert'));
   }
 
   /** Inserts unless a key with this hash exists (revoked or not); returns whether it inserted. */
@@ -93,7 +94,7 @@ export class ApiKeyRepository {
       `${INSERT} ON CONFLICT (key_hash) DO NOTHING RETURNING ${COLUMNS}`,
       insertParams(k),
     );
-    if (rows.length > 0) return { inserted: true, record: toRecord(rows[0]) };
+    if (rows.length > 0) return { inserted: true, record: toRecord(returnedRow(rows, 'api key insert')) };
     const existing = await this.findByHash(k.keyHash);
     if (!existing) throw new Error('api key vanished between insert and read');
     return { inserted: false, record: existing };

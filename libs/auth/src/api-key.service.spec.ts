@@ -95,8 +95,8 @@ describe('ApiKeyService', () => {
   it('stores only the keyed hash', async () => {
     const { repo, svc } = setup();
     const { key } = await svc.create({ name: 'n', clientId: 'c', scopes: ['read'] });
-    expect(repo.rows[0].keyHash).toBe(hashApiKey(key, PEPPER));
-    expect(repo.rows[0].keyHash).not.toBe(legacyHashOf(key));
+    expect(repo.rows[0]!.keyHash).toBe(hashApiKey(key, PEPPER));
+    expect(repo.rows[0]!.keyHash).not.toBe(legacyHashOf(key));
   });
 
   it('finds a key created after the last load of the key table (on another replica)', async () => {

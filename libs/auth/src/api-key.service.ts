@@ -178,7 +178,7 @@ export class ApiKeyService {
     if (matches.length > 1) {
       throw new ApiKeyError('CONFLICT', `prefix "${idOrPrefix}" matches ${matches.length} keys; use the id`);
     }
-    return matches[0];
+    return matches[0]!;
   }
 
   private newRow(key: string, prefix: string, input: CreateApiKey) {

@@ -79,10 +79,10 @@ export class FleetGenerator {
   next(now: number): MetricEvent {
     const rng = this.rng;
     const si = rng.weighted(this.serviceCumulative);
-    const service = this.fleet[si] as ServiceModel;
-    const state = this.state[si] as ServiceState;
+    const service = this.fleet[si]!;
+    const state = this.state[si]!;
     const ii = rng.int(service.instances.length);
-    const instance = service.instances[ii] as ServiceModel['instances'][number];
+    const instance = service.instances[ii]!;
     const eventId = rng.uuid();
     const timestamp = this.stamp(now);
     const kind = rng.next();
@@ -90,9 +90,7 @@ export class FleetGenerator {
 
     const base = { eventId, timestamp, serviceId: service.serviceId, instanceId: instance.instanceId };
     if (kind < REQUEST_SHARE) {
-      const endpoint = service.endpoints[
-        rng.weighted(service.endpointCumulative)
-      ] as ServiceModel['endpoints'][number];
+      const endpoint = service.endpoints[rng.weighted(service.endpointCumulative)]!;
       if (state.burstLeft > 0) state.burstLeft--;
       else if (rng.chance(BURST_START_P)) state.burstLeft = Math.round(rng.between(...BURST_LENGTH));
       const inBurst = state.burstLeft > 0;
@@ -125,7 +123,7 @@ export class FleetGenerator {
       if (rng.chance(0.5)) {
         // Heap: a sawtooth that grows until a collection drops it back.
         const f = state.heapFraction;
-        let h = (f[ii] as number) + rng.between(0, 0.05);
+        let h = f[ii]! + rng.between(0, 0.05);
         if (h > 0.85) h = 0.25 + rng.between(0, 0.1);
         f[ii] = h;
         return {

@@ -62,13 +62,13 @@ export class SeededRandom {
 
   /** Index drawn with probability proportional to its weight; `cumulative` is the running sum. */
   weighted(cumulative: readonly number[]): number {
-    const total = cumulative[cumulative.length - 1] as number;
+    const total = cumulative[cumulative.length - 1]!;
     const x = this.next() * total;
     let lo = 0;
     let hi = cumulative.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((cumulative[mid] as number) > x) hi = mid;
+      if (cumulative[mid]! > x) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -97,8 +97,8 @@ export class SeededRandom {
   /** A version-4-shaped UUID from this stream, so eventIds are reproducible too. */
   uuid(): string {
     const w = [this.uint32(), this.uint32(), this.uint32(), this.uint32()];
-    w[1] = ((w[1] as number) & 0xffff0fff) | 0x00004000;
-    w[2] = ((w[2] as number) & 0x3fffffff) | 0x80000000;
+    w[1] = (w[1]! & 0xffff0fff) | 0x00004000;
+    w[2] = (w[2]! & 0x3fffffff) | 0x80000000;
     const hex = w.map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }

@@ -4,5 +4,5 @@ export * from './fleet.generator';
 export * from './fleet.sink';
 export * from './fleet.kafka.repository';
 export * from './fleet.http.repository';
-export * from './fleet.simulator.service';
+export * from './fleet.simulator';
 export * from './fleet.cli';

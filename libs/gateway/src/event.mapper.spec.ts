@@ -117,7 +117,7 @@ describe('mapMetricStreamBody', () => {
 
   it('accepts epoch-ms timestamps', () => {
     const r = mapMetricStreamBody({ metrics: [{ timestamp: 1707267600000, name: 'x', value: 1 }] }, ctx);
-    expect(r.ok && r.events[0].timestamp).toBe(1707267600000);
+    expect(r.ok && r.events[0]!.timestamp).toBe(1707267600000);
   });
 
   it('names problems by the MetricStream fields the client sent', () => {

@@ -1,63 +1,72 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Message } from 'kafkajs';
 import { HealthService } from '@streammetrics/observability';
+import { EVENTS_PRODUCER, type EventsProducer } from './events.producer.port';
 import { GatewayError } from './gateway.errors';
 import { GatewayMetrics } from './gateway.metrics';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
-import { KafkaEventsRepository } from './kafka-events.repository';
+import { InFlightBudget } from './in-flight.budget';
+import { PublishQueue, sizeOf, type PublishJob } from './publish.queue';
 
-/** One request's records on their way to Kafka. */
-interface Job {
-  messages: Message[];
-  bytes: number;
-  /** Next record to put into a batch. */
-  next: number;
-  /** Records not yet acknowledged. */
-  unacked: number;
-  settled: boolean;
-  resolve: () => void;
-  reject: (err: GatewayError) => void;
-}
+export type PublisherState = 'connecting' | 'ready' | 'down' | 'closed';
 
-type State = 'connecting' | 'ready' | 'down' | 'closed';
+/** The legal transitions; anything else is a bug and fails loudly. */
+const TRANSITIONS: Record<PublisherState, readonly PublisherState[]> = {
+  connecting: ['ready', 'down', 'closed'],
+  ready: ['down', 'closed'],
+  down: ['down', 'ready', 'closed'],
+  closed: [],
+};
 
-const byteLength = (v: Message['value'] | Message['key']) =>
-  v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
-const sizeOf = (m: Message) => byteLength(m.value) + byteLength(m.key) + 64;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Micro-batches the records of concurrent requests into one sendBatch (kafkajs does not batch
- * across send() calls), at most one batch in flight per producer; records arriving meanwhile form
- * the next, larger batch. A request is answered
- * only when every one of its records was acknowledged with acks=all; if any batch carrying its
- * records fails, the whole request fails (503), never a part of it.
+ * The producer's lifecycle around the micro-batching queue. Records of concurrent requests go into
+ * one sendBatch (kafkajs does not batch across send() calls), at most one batch in flight per
+ * producer; records arriving meanwhile form the next, larger batch. A request is answered only when
+ * every one of its records was acknowledged with acks=all; if any batch carrying its records fails,
+ * the whole request fails (503), never a part of it. A failure takes the publisher down: the
+ * producers are dropped (a failed batch may still have been written, and its sequence numbers must
+ * never be reused) and it reconnects with fresh ones.
  */
 @Injectable()
 export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(EventPublisher.name);
-  private state: State = 'connecting';
+  private current: PublisherState = 'connecting';
   private lastError = 'not connected yet';
   private probeOk = true;
-  private queue: Job[] = [];
+  private readonly queue: PublishQueue;
+  private readonly budget: InFlightBudget;
   /** Free producer slots; a flush holds one while its batch is in flight. */
   private freeSlots: number[] = [];
   /** Bumped on every reset: a failure of a flush from an older generation must not reset the new producers. */
   private generation = 0;
   private timer?: NodeJS.Timeout;
   private probeTimer?: NodeJS.Timeout;
-  private inFlightEvents = 0;
-  private inFlightBytes = 0;
-  private queuedEvents = 0;
-  private queuedBytes = 0;
   private idle?: () => void;
+  private connecting = false;
 
   constructor(
-    private readonly kafka: KafkaEventsRepository,
+    @Inject(EVENTS_PRODUCER) private readonly kafka: EventsProducer,
     private readonly metrics: GatewayMetrics,
     private readonly health: HealthService,
     @Inject(GATEWAY_OPTIONS) private readonly opts: GatewayOptions,
-  ) {}
+  ) {
+    this.queue = new PublishQueue(opts.maxBatchEvents, opts.maxBatchBytes);
+    this.budget = new InFlightBudget(opts.maxInFlightEvents, opts.maxInFlightBytes, (n) =>
+      metrics.inFlightEvents.set(n),
+    );
+  }
+
+  get state(): PublisherState {
+    return this.current;
+  }
+
+  private to(next: PublisherState): void {
+    if (!TRANSITIONS[this.current].includes(next))
+      throw new Error(`publisher: illegal transition ${this.current} -> ${next}`);
+    this.current = next;
+  }
 
   private get sending(): boolean {
     return this.freeSlots.length < this.opts.producers;
@@ -66,11 +75,11 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.freeSlots = Array.from({ length: this.opts.producers }, (_, i) => i);
     this.health.register('kafka', () =>
-      this.state === 'ready' && this.probeOk
+      this.current === 'ready' && this.probeOk
         ? { ok: true, detail: this.kafka.topic }
         : {
             ok: false,
-            detail: this.state === 'ready' ? 'broker probe failed' : `${this.state}: ${this.lastError}`,
+            detail: this.current === 'ready' ? 'broker probe failed' : `${this.current}: ${this.lastError}`,
           },
     );
     void this.connectLoop();
@@ -79,19 +88,11 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
 
   /** Resolves when the broker acknowledged all `messages`; rejects with a 503 GatewayError otherwise. */
   publish(messages: Message[]): Promise<void> {
-    if (this.state !== 'ready') return Promise.reject(GatewayError.kafkaUnavailable(this.lastError));
+    if (this.current !== 'ready') return Promise.reject(GatewayError.kafkaUnavailable(this.lastError));
     let bytes = 0;
     for (const m of messages) bytes += sizeOf(m);
-    // An empty gateway always takes one request, so a single large one cannot be refused forever.
-    if (
-      this.inFlightEvents > 0 &&
-      (this.inFlightEvents + messages.length > this.opts.maxInFlightEvents ||
-        this.inFlightBytes + bytes > this.opts.maxInFlightBytes)
-    ) {
-      return Promise.reject(
-        GatewayError.overloaded(`${this.inFlightEvents} events / ${this.inFlightBytes} bytes awaiting Kafka`),
-      );
-    }
+    const refused = this.budget.admit(messages.length, bytes);
+    if (refused) return Promise.reject(GatewayError.overloaded(refused));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
         messages,
@@ -102,22 +103,13 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
         resolve,
         reject,
       });
-      this.inFlightEvents += messages.length;
-      this.inFlightBytes += bytes;
-      this.queuedEvents += messages.length;
-      this.queuedBytes += bytes;
-      this.metrics.inFlightEvents.set(this.inFlightEvents);
       this.schedule();
     });
   }
 
   private schedule(): void {
     if (this.freeSlots.length === 0) return; // a running flush picks the queue up when it ends
-    if (this.queuedEvents >= this.opts.maxBatchEvents || this.queuedBytes >= this.opts.maxBatchBytes) {
-      this.flushSoon(0);
-    } else {
-      this.flushSoon(this.opts.lingerMs);
-    }
+    this.flushSoon(this.queue.full ? 0 : this.opts.lingerMs);
   }
 
   private flushSoon(ms: number): void {
@@ -129,63 +121,26 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     }, ms);
   }
 
-  private settle(job: Job, err?: GatewayError): void {
+  private settle(job: PublishJob, err?: GatewayError): void {
     if (job.settled) return;
     job.settled = true;
-    this.inFlightEvents -= job.messages.length;
-    this.inFlightBytes -= job.bytes;
-    this.metrics.inFlightEvents.set(this.inFlightEvents);
+    this.budget.release(job.messages.length, job.bytes);
     if (err) job.reject(err);
     else job.resolve();
   }
 
-  /** Takes whole or partial jobs from the head of the queue up to the batch limits. */
-  private take(): { batch: Message[]; parts: Map<Job, number> } {
-    const batch: Message[] = [];
-    const parts = new Map<Job, number>();
-    let bytes = 0;
-    while (this.queue.length > 0 && batch.length < this.opts.maxBatchEvents) {
-      const job = this.queue[0];
-      if (job.settled) {
-        this.dequeueRest(job);
-        continue;
-      }
-      while (job.next < job.messages.length && batch.length < this.opts.maxBatchEvents) {
-        const m = job.messages[job.next];
-        const size = sizeOf(m);
-        if (batch.length > 0 && bytes + size > this.opts.maxBatchBytes) return { batch, parts };
-        batch.push(m);
-        bytes += size;
-        job.next++;
-        this.queuedEvents--;
-        this.queuedBytes -= size;
-        parts.set(job, (parts.get(job) ?? 0) + 1);
-      }
-      if (job.next === job.messages.length) this.queue.shift();
-    }
-    return { batch, parts };
-  }
-
-  private dequeueRest(job: Job): void {
-    for (; job.next < job.messages.length; job.next++) {
-      this.queuedEvents--;
-      this.queuedBytes -= sizeOf(job.messages[job.next]);
-    }
-    this.queue.shift();
-  }
-
   private async flush(): Promise<void> {
     if (this.freeSlots.length === 0) return;
-    if (this.state !== 'ready') {
+    if (this.current !== 'ready') {
       this.failQueued(GatewayError.kafkaUnavailable(this.lastError));
       return;
     }
-    const { batch, parts } = this.take();
+    const { batch, parts } = this.queue.take();
     if (batch.length === 0) {
       if (!this.sending) this.idle?.();
       return;
     }
-    const slot = this.freeSlots.pop()!;
+    const slot = this.freeSlots.pop() as number;
     const generation = this.generation;
     try {
       await this.withTimeout(this.kafka.send(slot, batch));
@@ -223,16 +178,12 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private failQueued(err: GatewayError): void {
-    const jobs = this.queue;
-    this.queue = [];
-    this.queuedEvents = 0;
-    this.queuedBytes = 0;
-    for (const job of jobs) this.settle(job, err);
+    for (const job of this.queue.drain()) this.settle(job, err);
   }
 
   private markDown(reason: string): void {
-    if (this.state === 'closed') return;
-    this.state = 'down';
+    if (this.current === 'closed') return;
+    this.to('down');
     this.lastError = reason;
     this.generation++;
     this.freeSlots = Array.from({ length: this.opts.producers }, (_, i) => i);
@@ -240,27 +191,27 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     void this.kafka.reset().then(() => this.connectLoop());
   }
 
-  private connecting = false;
-
   private async connectLoop(): Promise<void> {
     if (this.connecting) return;
     this.connecting = true;
     try {
-      while (this.state !== 'closed' && this.state !== 'ready') {
+      while (this.current !== 'closed' && this.current !== 'ready') {
         try {
           await this.kafka.connect();
-          if ((this.state as State) === 'closed') break; // closed while connecting
-          this.state = 'ready';
+          // Closed while connecting (the narrowing of TypeScript does not see the await).
+          if ((this.current as PublisherState) === 'closed') break;
+          this.to('ready');
           this.probeOk = true;
           this.log.log(
             `producer connected to ${this.opts.kafkaBrokers.join(',')} (topic ${this.kafka.topic})`,
           );
         } catch (err) {
           this.lastError = (err as Error).message;
-          if (this.state !== 'down') this.log.warn(`Kafka unreachable: ${this.lastError}`);
-          this.state = 'down';
+          if (this.current !== 'down') this.log.warn(`Kafka unreachable: ${this.lastError}`);
+          if ((this.current as PublisherState) === 'closed') break;
+          this.to('down');
           await this.kafka.reset();
-          await sleep(1000);
+          await sleep(this.opts.reconnectDelayMs ?? 1000);
         }
       }
     } finally {
@@ -269,7 +220,7 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async probe(): Promise<void> {
-    if (this.state !== 'ready') return;
+    if (this.current !== 'ready') return;
     try {
       await this.kafka.probe();
       this.probeOk = true;
@@ -291,7 +242,7 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
         sleep(this.opts.ackTimeoutMs),
       ]);
     }
-    this.state = 'closed';
+    if (this.current !== 'closed') this.to('closed');
     clearTimeout(this.timer);
     this.failQueued(GatewayError.kafkaUnavailable('shutting down'));
     await this.kafka.close();

@@ -2,6 +2,7 @@ import { Module, Logger, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CLOCK, systemClock } from '@streammetrics/contracts';
 import { EventPublisher } from './event.publisher';
+import { EVENTS_PRODUCER } from './events.producer.port';
 import { GatewayExceptionFilter } from './gateway-exception.filter';
 import { GatewayMetrics } from './gateway.metrics';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
@@ -44,6 +45,7 @@ export class GatewayModule {
                   : kafkaLog.debug(message),
             }),
         },
+        { provide: EVENTS_PRODUCER, useExisting: KafkaEventsRepository },
         { provide: RateLimitRepository, useFactory: () => new RateLimitRepository(opts.redisUrl) },
         GatewayMetrics,
         EventPublisher,

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   ackTimeoutMs: number;
   /** Producer retries of one flush before the flush fails (the producer is then recreated). */
   sendRetries: number;
+  /** Wait between reconnect attempts while Kafka is unreachable (default 1000 ms). */
+  reconnectDelayMs?: number;
   /** Idempotent producers side by side, i.e. Kafka batches in flight at once. */
   producers: number;
   /** Codec of the event batches the gateway writes. */

@@ -7,6 +7,7 @@ import {
   type KafkaClientOptions,
   type KafkaSecurity,
 } from '@streammetrics/kafka';
+import type { EventsProducer } from './events.producer.port';
 
 export interface KafkaEventsOptions {
   brokers: string[];
@@ -35,7 +36,7 @@ export interface KafkaEventsOptions {
  * Several producers work side by side because one idempotent kafkajs producer has one produce
  * request per broker in flight: with acks=all, throughput would be bounded by one round trip.
  */
-export class KafkaEventsRepository {
+export class KafkaEventsRepository implements EventsProducer {
   readonly topic: string;
   private producers: Producer[] = [];
   private readonly admin: Admin;

@@ -40,8 +40,18 @@ return {1, size + #fresh, #fresh}
 `;
 
 type SlidingWindowRedis = Redis & {
-  smSlidingWindow(key: string, windowMs: number, limit: number, cost: number): Promise<number[]>;
-  smSeriesBudget(key: string, max: number, ttlSec: number, ...members: string[]): Promise<number[]>;
+  smSlidingWindow(
+    key: string,
+    windowMs: number,
+    limit: number,
+    cost: number,
+  ): Promise<[number, number, number, number]>;
+  smSeriesBudget(
+    key: string,
+    max: number,
+    ttlSec: number,
+    ...members: string[]
+  ): Promise<[number, number, number]>;
 };
 
 /** Redis behind one class (services never call it): the shared per-key event counters of all replicas. */
@@ -71,6 +81,17 @@ export class RateLimitRepository {
   ): Promise<{ allowed: boolean; counts: WindowCounts }> {
     const [allowed, prev, curr, elapsedMs] = await this.redis.smSlidingWindow(key, windowMs, limit, cost);
     return { allowed: allowed === 1, counts: { prev, curr, elapsedMs, windowMs } };
+  }
+
+  /** Adds `cost` events already admitted elsewhere (the local fast path) and returns the counts. */
+  async add(key: string, windowMs: number, cost: number): Promise<WindowCounts> {
+    const [, prev, curr, elapsedMs] = await this.redis.smSlidingWindow(
+      key,
+      windowMs,
+      Number.MAX_SAFE_INTEGER,
+      cost,
+    );
+    return { prev, curr, elapsedMs, windowMs };
   }
 
   /** Adds `series` (short hashes) to the set at `key` unless that takes it beyond `max` members. */

@@ -1,6 +1,6 @@
 /**
  * What a consumer that kafkajs gave up on (a crash it will not restart from) tells its operator.
- * An undecodable record batch (see scripts/patches/kafkajs-fetch-v11-response.js) carries the topic,
+ * An undecodable record batch (see scripts/patches/kafkajs+2.2.4.patch) carries the topic,
  * partition and offset; fetching the same bytes again cannot help, so the app must stop — readiness
  * false, counted, exit non-zero — and never skip past the batch, which would lose its records.
  */

@@ -4,7 +4,7 @@ import { kafkaSecurity } from './kafka.security';
 const files: Record<string, string> = { '/ca.pem': 'CA', '/c.pem': 'CERT', '/k.pem': 'KEY' };
 const read = (p: string) => {
   if (!(p in files)) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
-  return files[p];
+  return files[p]!;
 };
 
 describe('kafkaSecurity', () => {

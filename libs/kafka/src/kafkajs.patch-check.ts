@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Every kafkajs patch of scripts/patches, by the marker its file carries: exactly-once depends on
- * read_committed consumers never seeing aborted records, which stock kafkajs 2.2.4 does not
- * guarantee; an undecodable or corrupt batch must name where it is and stop the consumer; the
+ * Every file scripts/patches/kafkajs+2.2.4.patch changes, by the marker its new text carries:
+ * exactly-once depends on read_committed consumers never seeing aborted records, which stock
+ * kafkajs 2.2.4 does not guarantee; an undecodable or corrupt batch must name where it is and stop the consumer; the
  * produce encoder, batch grouping and CRC patches carry the throughput the benchmarks report.
  * An install without them (`npm ci --ignore-scripts`) would run, slower or wrong, without a word:
- * refuse to start instead. The spec checks this list against the patch files.
+ * refuse to start instead. The spec checks this list against the patch.
  */
 export const KAFKAJS_PATCHES = [
   { module: 'kafkajs/src/consumer/filterAbortedMessages', marker: 'STREAMMETRICS-PATCH: read-committed-v1' },
@@ -33,7 +33,7 @@ export function assertKafkajsPatched(read = (file: string) => readFileSync(file,
     const file = require.resolve(module);
     if (!read(file).includes(marker)) {
       throw new Error(
-        `kafkajs is not patched (${file}); run \`npm install\` (postinstall applies scripts/patches)`,
+        `kafkajs is not patched (${file}); run \`npm install\` (postinstall applies scripts/patches/kafkajs+2.2.4.patch)`,
       );
     }
   }

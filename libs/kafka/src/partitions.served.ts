@@ -1,6 +1,5 @@
 import type { Admin } from 'kafkajs';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Waits until the broker serves every partition of the given topics. Metadata names a leader a

@@ -1,26 +1,51 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
-import {
-  CHANGELOG_TOPIC,
-  DEAD_LETTER_TOPIC,
-  EVENTS_TOPIC,
-  systemClock,
-  type Clock,
-} from '@streammetrics/contracts';
-import { SchemaRegistryUnavailableError, type EventDecoder } from '@streammetrics/registry';
-import { restoreChangelog } from './changelog.restorer';
-import { PartitionTask } from './partition.task';
+import { CHANGELOG_TOPIC, DEAD_LETTER_TOPIC, EVENTS_TOPIC, type Clock } from '@streammetrics/contracts';
+import { SchemaRegistryUnavailableError } from '@streammetrics/registry';
+import type {
+  BatchControl,
+  BatchDecoder,
+  ChangelogRestorer,
+  InputBatch,
+  InputConsumer,
+  InputRecord,
+  ProducerFactory,
+  RuntimeLogger,
+} from './eos.ports';
+import { PartitionTask, type TaskContext } from './partition.task';
 import type { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorOptions, ProcessorTopics } from './processor.options';
 
-export interface RuntimeLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
+const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+
+/** The topics of one processor, namespaced by its prefix. */
+export function processorTopics(prefix: string): ProcessorTopics {
+  return {
+    prefix,
+    input: `${prefix}${EVENTS_TOPIC}`,
+    changelog: `${prefix}${CHANGELOG_TOPIC}`,
+    deadLetter: `${prefix}${DEAD_LETTER_TOPIC}`,
+  };
 }
 
-const RESTORE_TIMEOUT_MS = 120_000;
-const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+/** What the runtime talks to: Kafka through its ports, the wall clock, metrics and logs. */
+export interface EosDependencies {
+  input: InputConsumer;
+  producers: ProducerFactory;
+  restorer: ChangelogRestorer;
+  decoder: BatchDecoder;
+  clock: Clock;
+  metrics: ProcessorMetrics;
+  log: RuntimeLogger;
+  /** Waits between retries; a test may shorten it. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Runs the commit timer every `ms`; returns its cancel. A test calls the tick itself. */
+  every?: (ms: number, tick: () => void) => () => void;
+}
+
+function every(ms: number, tick: () => void): () => void {
+  const t = setInterval(tick, ms);
+  return () => clearInterval(t);
+}
 
 /**
  * The exactly-once consume–transform–produce loop on kafkajs.
@@ -41,9 +66,11 @@ export class EosRuntime {
   readonly topics: ProcessorTopics;
   private readonly tasks = new Map<number, PartitionTask>();
   private readonly ready = new Map<number, Promise<void>>();
-  private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Per partition task, the ingest job of its last batch (see onBatch). */
+  private readonly inflight = new WeakMap<PartitionTask, Promise<void>>();
+  private readonly context: TaskContext;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private cancelTimer: (() => void) | undefined;
   private assigned = new Set<number>();
   private running = false;
   private lastError: string | undefined;
@@ -52,19 +79,17 @@ export class EosRuntime {
   private registryDown: string | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
     private readonly opts: ProcessorOptions,
-    private readonly metrics: ProcessorMetrics,
-    private readonly log: RuntimeLogger,
-    private readonly decoder: EventDecoder,
-    private readonly clock: Clock = systemClock,
+    private readonly deps: EosDependencies,
   ) {
-    const p = opts.topicPrefix;
-    this.topics = {
-      prefix: p,
-      input: `${p}${EVENTS_TOPIC}`,
-      changelog: `${p}${CHANGELOG_TOPIC}`,
-      deadLetter: `${p}${DEAD_LETTER_TOPIC}`,
+    this.topics = processorTopics(opts.topicPrefix);
+    this.sleep = deps.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.context = {
+      opts,
+      topics: this.topics,
+      metrics: deps.metrics,
+      decoder: deps.decoder,
+      producers: deps.producers,
     };
   }
 
@@ -83,50 +108,40 @@ export class EosRuntime {
   }
 
   async start(): Promise<void> {
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    const consumer = this.kafka.consumer({
-      groupId: this.opts.groupId,
-      readUncommitted: false,
-      sessionTimeout: this.opts.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(this.opts.sessionTimeoutMs / 10)),
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: Math.max(10, Math.min(100, this.opts.commitIntervalMs)),
-      maxBytesPerPartition: 4 * 1024 * 1024,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const partitions = e.payload.memberAssignment[this.topics.input] ?? [];
-      this.onAssignment(new Set(partitions));
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (e.payload.restart) {
-        this.log.warn({ err: e.payload.error }, 'consumer crashed; kafkajs restarts it');
-        return;
-      }
-      this.fail(describeConsumerFailure(e.payload.error));
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.topics.input, fromBeginning: true });
     this.running = true;
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 64,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
-    this.timer = setInterval(() => this.onTick(), Math.max(10, Math.floor(this.opts.commitIntervalMs / 2)));
+    try {
+      await this.deps.input.run({
+        assigned: (partitions) => this.onAssignment(partitions),
+        batch: (batch, control) => this.onBatch(batch, control),
+        crashed: (error, restarting) => this.onCrash(error, restarting),
+      });
+    } catch (err) {
+      this.running = false;
+      throw err;
+    }
+    this.cancelTimer = (this.deps.every ?? every)(
+      Math.max(10, Math.floor(this.opts.commitIntervalMs / 2)),
+      () => this.onTick(),
+    );
+  }
+
+  private onCrash(error: unknown, restarting: boolean): void {
+    if (restarting) {
+      this.deps.log.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
+      return;
+    }
+    this.fail(describeConsumerFailure(error));
   }
 
   /** The consumer will not come back: readiness false, counted, and the app told to exit. */
   private fail(f: ConsumerFailure): void {
     this.failed = f;
-    this.metrics.consumerFailures.inc({
+    this.deps.metrics.consumerFailures.inc({
       reason: f.reason,
       topic: f.topic ?? '',
       partition: f.partition === undefined ? '' : String(f.partition),
     });
-    this.log.error(
+    this.deps.log.error(
       { reason: f.reason, topic: f.topic, partition: f.partition, offset: f.offset, err: f.message },
       'input consumer stopped for good; exiting so the supervisor restarts the processor',
     );
@@ -136,7 +151,7 @@ export class EosRuntime {
   /** Drops partitions we lost, initialises the ones we gained (all gained ones in one restore). */
   private onAssignment(partitions: Set<number>): void {
     this.assigned = partitions;
-    this.log.info({ partitions: [...partitions] }, 'partitions assigned');
+    this.deps.log.info({ partitions: [...partitions] }, 'partitions assigned');
     for (const [p, task] of this.tasks) {
       if (!partitions.has(p)) {
         this.tasks.delete(p);
@@ -149,7 +164,7 @@ export class EosRuntime {
     const gained = [...partitions].filter((p) => !this.tasks.has(p));
     if (gained.length === 0) return;
     const tasks = gained.map((p) => {
-      const t = new PartitionTask(p, this.kafka, this.opts, this.topics, this.metrics, this.decoder);
+      const t = new PartitionTask(p, this.context);
       this.tasks.set(p, t);
       return t;
     });
@@ -164,6 +179,7 @@ export class EosRuntime {
 
   /** Fence, barrier, restore, committed offset, seek — with retries until it works or we lose the partition. */
   private async initialise(tasks: PartitionTask[]): Promise<void> {
+    const { input, metrics, log, clock } = this.deps;
     for (let attempt = 0; ; attempt++) {
       const live = tasks.filter((t) => this.tasks.get(t.partition) === t && t.state !== 'closed');
       if (live.length === 0 || !this.running) return;
@@ -172,23 +188,17 @@ export class EosRuntime {
         const barriers = await Promise.all(
           live.map(async (t) => ({ partition: t.partition, barrier: await t.openProducer() })),
         );
-        const restored = await restoreChangelog(
-          this.kafka,
-          this.topics.changelog,
-          barriers,
-          RESTORE_TIMEOUT_MS,
-        );
-        const offsets = await this.committedOffsets(live.map((t) => t.partition));
+        const restored = await this.deps.restorer(barriers);
+        const offsets = await input.committedOffsets(live.map((t) => t.partition));
         for (const t of live) {
           const offset = offsets.get(t.partition) ?? '0';
-          t.install(restored.get(t.partition) ?? [], offset, this.clock.now());
-          this.consumer?.seek({ topic: this.topics.input, partition: t.partition, offset });
+          t.install(restored.get(t.partition) ?? [], offset, clock.now());
+          input.seek(t.partition, offset);
         }
         const seconds = (performance.now() - started) / 1000;
-        this.metrics.restoreSeconds.observe(seconds);
-        for (const t of live)
-          this.metrics.lastRestoreSeconds.set({ partition: String(t.partition) }, seconds);
-        this.log.info(
+        metrics.restoreSeconds.observe(seconds);
+        for (const t of live) metrics.lastRestoreSeconds.set({ partition: String(t.partition) }, seconds);
+        log.info(
           {
             partitions: live.map((t) => t.partition),
             seconds,
@@ -199,38 +209,18 @@ export class EosRuntime {
         return;
       } catch (err) {
         this.lastError = (err as Error).message;
-        this.log.warn({ err, attempt }, 'partition initialisation failed; retrying');
-        await sleep(RECOVERY_BACKOFF_MS[Math.min(attempt, RECOVERY_BACKOFF_MS.length - 1)] ?? 5000);
+        log.warn({ err, attempt }, 'partition initialisation failed; retrying');
+        await this.sleep(backoff(attempt));
       }
     }
   }
 
-  /** The group's committed offsets; a partition never committed starts at its earliest offset. */
-  private async committedOffsets(partitions: number[]): Promise<Map<number, string>> {
-    const admin = this.admin;
-    if (!admin) throw new Error('admin not connected');
-    const [committed] = await admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.topics.input] });
-    const low = await admin.fetchTopicOffsets(this.topics.input);
-    const out = new Map<number, string>();
-    for (const p of partitions) {
-      const c = committed?.partitions.find((x) => x.partition === p)?.offset;
-      const earliest = low.find((x) => x.partition === p)?.low ?? '0';
-      out.set(p, c !== undefined && c !== '-1' ? c : earliest);
-    }
-    return out;
-  }
-
-  private async onBatch({
-    batch,
-    isStale,
-    isRunning,
-    heartbeat,
-    resolveOffset,
-  }: EachBatchPayload): Promise<void> {
+  private async onBatch(batch: InputBatch, control: BatchControl): Promise<void> {
+    const { isStale, isRunning, heartbeat, resolveOffset } = control;
     const p = batch.partition;
     const task = this.tasks.get(p);
     const ready = this.ready.get(p);
-    if (!task || !ready) return; // not (yet) ours: the GROUP_JOIN handler has not seen it
+    if (!task || !ready) return; // not (yet) ours: the assignment handler has not seen it
     // Keep the group membership alive while the partition restores.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 1000);
     try {
@@ -239,18 +229,40 @@ export class EosRuntime {
       clearInterval(beat);
     }
     if (!isRunning() || isStale()) return;
-    if (!(await this.prepareSchemas(batch.messages, { isRunning, isStale, heartbeat }))) return;
+    if (!(await this.prepareSchemas(batch.messages, control))) return;
     const lag = Number(batch.offsetLag());
-    if (Number.isFinite(lag)) this.metrics.consumerLag.set({ partition: String(p) }, lag);
-    await task.queue.run(async () => {
-      if (task.state !== 'ready' || isStale()) return;
-      const now = this.clock.now();
-      task.ingest(batch.messages, now);
-      // Advances kafkajs' fetch position only; with autoCommit off nothing is committed here.
-      resolveOffset(batch.lastOffset());
-      if (now - task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitOrRecover(task, now);
-    });
+    if (Number.isFinite(lag)) this.deps.metrics.consumerLag.set({ partition: String(p) }, lag);
+    if (isStale()) return;
+    // The batch is ingested behind whatever the partition's queue holds (a commit, usually), and
+    // the handler returns without waiting for it: kafkajs fetches the next batches of every
+    // partition only once all handlers of a fetch have returned, so waiting here would stall the
+    // input for the length of every transaction. At most two batches per partition are in flight.
+    const generation = task.generation;
+    // Moves the consumer's fetch position only; with autoCommit off nothing is committed here.
+    resolveOffset(batch.lastOffset());
+    const job = task.queue.run(() => this.ingestBatch(task, generation, batch.messages));
+    const previous = this.inflight.get(task);
+    this.inflight.set(task, job);
+    await previous;
     await heartbeat().catch(() => undefined);
+  }
+
+  private async ingestBatch(
+    task: PartitionTask,
+    generation: number,
+    records: readonly InputRecord[],
+  ): Promise<void> {
+    // Rebuilt since the batch was fetched: the consumer was rewound to the committed offset and
+    // fetches these records again, so ingesting them now would skip the ones before them.
+    if (task.state !== 'ready' || task.generation !== generation) return;
+    const now = this.deps.clock.now();
+    try {
+      task.ingest(records, now);
+    } catch (err) {
+      await this.recover(task, err);
+      return;
+    }
+    if (task.commitDue(now)) await this.commitOrRecover(task, now);
   }
 
   /**
@@ -259,40 +271,36 @@ export class EosRuntime {
    * keeps us) until the registry answers. False when the batch should be dropped unprocessed
    * (stopping, or the partition moved away); it is then fetched again from the committed offset.
    */
-  private async prepareSchemas(
-    messages: { value: Buffer | null }[],
-    b: Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'heartbeat'>,
-  ): Promise<boolean> {
+  private async prepareSchemas(records: readonly InputRecord[], b: BatchControl): Promise<boolean> {
+    const { decoder, metrics, log } = this.deps;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.decoder.prepare(messages.map((m) => m.value));
-        if (this.registryDown) this.log.info({}, 'schema registry reachable again');
+        await decoder.prepare(records.map((m) => m.value));
+        if (this.registryDown) log.info({}, 'schema registry reachable again');
         this.registryDown = undefined;
         return true;
       } catch (err) {
         if (!(err instanceof SchemaRegistryUnavailableError)) throw err;
-        this.metrics.registryUnavailable.inc();
+        metrics.registryUnavailable.inc();
         if (this.registryDown === undefined) {
-          this.log.warn({ err: err.message }, 'schema registry unavailable; holding batches and retrying');
+          log.warn({ err: err.message }, 'schema registry unavailable; holding batches and retrying');
         }
         this.registryDown = err.message;
       }
       await b.heartbeat().catch(() => undefined);
-      await sleep(RECOVERY_BACKOFF_MS[Math.min(attempt, RECOVERY_BACKOFF_MS.length - 1)] ?? 5000);
+      await this.sleep(backoff(attempt));
       if (!b.isRunning() || b.isStale()) return false;
     }
   }
 
   /** The commit timer: idle partitions still close windows and flush throttled updates. */
   private onTick(): void {
-    const now = this.clock.now();
+    const { clock } = this.deps;
     for (const task of this.tasks.values()) {
-      if (task.state !== 'ready' || now - task.lastCommitAt < this.opts.commitIntervalMs) continue;
+      if (!task.commitDue(clock.now())) continue;
       void task.queue.run(async () => {
-        const t = this.clock.now();
-        if (task.state === 'ready' && t - task.lastCommitAt >= this.opts.commitIntervalMs) {
-          await this.commitOrRecover(task, t);
-        }
+        const t = clock.now();
+        if (task.commitDue(t)) await this.commitOrRecover(task, t);
       });
     }
   }
@@ -302,17 +310,22 @@ export class EosRuntime {
       await task.commit(now);
       this.lastError = undefined;
     } catch (err) {
-      const e = err as Error & { type?: string };
-      this.lastError = e.message;
-      this.metrics.recoveries.inc({ reason: e.type ?? e.name });
-      this.log.warn(
-        { err, partition: task.partition },
-        'transaction failed; rebuilding the partition from the changelog',
-      );
-      task.rebuilding();
-      // Runs inside the task's queue slot, so no batch or tick touches the task meanwhile.
-      await this.initialise([task]);
+      await this.recover(task, err);
     }
+  }
+
+  /** The in-memory state is past what Kafka holds: rebuild it from the changelog and rewind. */
+  private async recover(task: PartitionTask, err: unknown): Promise<void> {
+    const e = err as Error & { type?: string };
+    this.lastError = e.message;
+    this.deps.metrics.recoveries.inc({ reason: e.type ?? e.name });
+    this.deps.log.warn(
+      { err, partition: task.partition },
+      'transaction failed; rebuilding the partition from the changelog',
+    );
+    task.rebuilding();
+    // Runs inside the task's queue slot, so no batch or tick touches the task meanwhile.
+    await this.initialise([task]);
   }
 
   /**
@@ -322,24 +335,23 @@ export class EosRuntime {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearInterval(this.timer);
-    await this.consumer?.stop().catch(() => undefined);
+    this.cancelTimer?.();
+    const { input, clock, log } = this.deps;
+    await input.stop().catch(() => undefined);
     await Promise.all(
       [...this.tasks.values()].map((task) =>
         task.queue.run(async () => {
           if (task.state === 'ready') {
-            await task
-              .commit(this.clock.now())
-              .catch((err: Error) => this.log.warn({ err }, 'final commit failed'));
+            await task.commit(clock.now()).catch((err: Error) => log.warn({ err }, 'final commit failed'));
           }
           await task.close();
         }),
       ),
     );
     this.tasks.clear();
-    await this.consumer?.disconnect().catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
+    await input.disconnect().catch(() => undefined);
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const backoff = (attempt: number) =>
+  RECOVERY_BACKOFF_MS[Math.min(attempt, RECOVERY_BACKOFF_MS.length - 1)] ?? 5000;

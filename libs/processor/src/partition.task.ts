@@ -1,160 +1,134 @@
-import { randomUUID } from 'node:crypto';
-import type { Kafka, Message, Producer } from 'kafkajs';
-import type { DeadLetterReason } from '@streammetrics/contracts';
-import { CachedDefaultPartitioner } from '@streammetrics/kafka';
-import type { EventDecoder } from '@streammetrics/registry';
+import type { Message } from 'kafkajs';
 import { PartitionWindows, type ChangelogEntry } from '@streammetrics/windowing';
-import { BARRIER_KEY } from './changelog.restorer';
-import { deadLetterMessage, type SourceRecord } from './dead-letter.message';
+import type { BatchDecoder, InputRecord, ProducerFactory } from './eos.ports';
+import { PartitionProducer } from './partition.producer';
+import { commitTransaction } from './partition.transaction';
 import type { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorOptions, ProcessorTopics } from './processor.options';
+import { ingestRecords } from './record.ingest';
 import { SerialQueue } from './serial.queue';
-import { chunks, transactionMessages } from './transaction.messages';
-
-/** Upper bound of one produce call inside a transaction, below the broker's 1 MiB batch limit. */
-const MAX_SEND_BYTES = 512 * 1024;
+import { transactionMessages } from './transaction.messages';
 
 export type TaskState = 'initializing' | 'ready' | 'closed';
 
+/** The legal moves of a task; anything else is a bug in the runtime and fails loudly. */
+const TRANSITIONS: Record<TaskState, readonly TaskState[]> = {
+  initializing: ['ready', 'closed'],
+  ready: ['initializing', 'closed'],
+  closed: [],
+};
+
+/** What every task of one runtime shares. */
+export interface TaskContext {
+  opts: ProcessorOptions;
+  topics: ProcessorTopics;
+  metrics: ProcessorMetrics;
+  decoder: BatchDecoder;
+  producers: ProducerFactory;
+}
+
 /**
  * Everything one input partition owns: its window state, its transactional producer and the
- * offset up to which both are consistent. All work on it runs through `queue`.
+ * offset up to which both are consistent. All work on it runs through `queue`; its state changes
+ * only through its own methods.
  */
 export class PartitionTask {
   readonly queue = new SerialQueue();
   private current: TaskState = 'initializing';
-  windows: PartitionWindows;
+  private windows: PartitionWindows;
   /** Next input offset to process; everything before it is reflected in `windows`. */
-  nextOffset = '0';
+  private nextOffset = '0';
   /** Next input offset as committed in the last transaction. */
-  committedOffset = '0';
-  lastCommitAt = 0;
+  private committedOffset = '0';
+  private lastCommit = 0;
+  private installs = 0;
   private dirty = false;
   private deadLetters: Message[] = [];
-  private producer: Producer | undefined;
+  private readonly producer: PartitionProducer;
 
   constructor(
     readonly partition: number,
-    private readonly kafka: Kafka,
-    private readonly opts: ProcessorOptions,
-    private readonly topics: ProcessorTopics,
-    private readonly metrics: ProcessorMetrics,
-    private readonly decoder: EventDecoder,
+    private readonly ctx: TaskContext,
   ) {
-    this.windows = new PartitionWindows(opts.windowing);
+    this.windows = new PartitionWindows(ctx.opts.windowing);
+    this.producer = new PartitionProducer(
+      ctx.producers,
+      `${ctx.opts.groupId}-${ctx.topics.input}-${partition}`,
+      ctx.topics.changelog,
+      partition,
+    );
   }
 
   get state(): TaskState {
     return this.current;
   }
 
-  /** After a failed transaction: nothing is processed until the partition is rebuilt and installed. */
-  rebuilding(): void {
-    if (this.current === 'ready') this.current = 'initializing';
+  /** Changes with every install: a batch fetched under an older one predates the consumer's seek. */
+  get generation(): number {
+    return this.installs;
   }
 
   get transactionalId(): string {
-    return `${this.opts.groupId}-${this.topics.input}-${this.partition}`;
+    return this.producer.transactionalId;
   }
 
-  /**
-   * Creates the transactional producer and commits a barrier record to this partition's changelog.
-   * Initialising the transactional id fences any zombie owner and aborts its open transaction, so
-   * after this the committed offset and the changelog no longer move under us.
-   */
-  async openProducer(): Promise<string> {
-    await this.closeProducer();
-    const producer = this.kafka.producer({
-      transactionalId: this.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: this.opts.transactionTimeoutMs,
-      allowAutoTopicCreation: false,
-      createPartitioner: CachedDefaultPartitioner,
-      // A failed transaction is aborted and rebuilt, so retrying inside it is only about riding
-      // out broker hiccups; kafkajs warns unless idempotent producers retry without limit.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
-    await producer.connect();
-    this.producer = producer;
-    const barrier = randomUUID();
-    const txn = await producer.transaction();
-    try {
-      await txn.send({
-        topic: this.topics.changelog,
-        acks: -1,
-        messages: [{ key: BARRIER_KEY, value: barrier, partition: this.partition }],
-      });
-      await txn.commit();
-    } catch (err) {
-      await txn.abort().catch(() => undefined);
-      throw err;
+  /** Ready, and at least one commit interval since the last commit. */
+  commitDue(wallNow: number): boolean {
+    return this.current === 'ready' && wallNow - this.lastCommit >= this.ctx.opts.commitIntervalMs;
+  }
+
+  private moveTo(next: TaskState): void {
+    if (!TRANSITIONS[this.current].includes(next)) {
+      throw new Error(`partition ${this.partition}: illegal transition ${this.current} -> ${next}`);
     }
-    return barrier;
+    this.current = next;
+  }
+
+  /** Opens (fences) the producer and commits the barrier the restore reads up to. */
+  openProducer(): Promise<string> {
+    return this.producer.open();
+  }
+
+  /** After a failed transaction: nothing is processed until the partition is rebuilt and installed. */
+  rebuilding(): void {
+    if (this.current === 'ready') this.moveTo('initializing');
   }
 
   /** Installs restored state and the committed offset; the caller seeks the consumer there. */
-  install(entries: ChangelogEntry[], committedOffset: string, now: number): void {
-    this.windows = PartitionWindows.restore(this.opts.windowing, entries);
+  install(entries: ChangelogEntry[], committedOffset: string, wallNow: number): void {
+    this.moveTo('ready');
+    this.installs++;
+    this.windows = PartitionWindows.restore(this.ctx.opts.windowing, entries);
     this.nextOffset = committedOffset;
     this.committedOffset = committedOffset;
     this.dirty = false;
     this.deadLetters = [];
-    this.lastCommitAt = now;
-    this.current = 'ready';
+    this.lastCommit = wallNow;
   }
 
   /**
    * Folds a batch of input records into the window state; bad and late records become dead letters.
    * The decoder has prepared the batch: every writer schema it names is cached or known unknown.
    */
-  ingest(messages: { offset: string; key: Buffer | null; value: Buffer | null }[], wallNow: number): void {
-    const from = BigInt(this.nextOffset);
-    let last: bigint | undefined;
-    let count = 0;
-    for (const m of messages) {
-      const offset = BigInt(m.offset);
-      if (offset < from) continue; // already reflected in the state (a batch fetched before a seek)
-      last = offset;
-      count++;
-      const decoded = this.decoder.decode(m.value);
-      if (!decoded.ok) {
-        this.deadLetter(
-          m,
-          decoded.reason,
-          decoded.problems.map((p) => `${p.field} ${p.message}`).join('; '),
-          wallNow,
-        );
-        continue;
-      }
-      const outcome = this.windows.ingest(decoded.event, wallNow);
-      if (outcome.kind === 'late') {
-        this.deadLetter(
-          m,
-          'LATE_EVENT',
-          `older than every open window (stream time ${this.windows.streamTime})`,
-          wallNow,
-        );
-      } else {
-        for (const w of outcome.missedWindows) this.metrics.lateWindowMisses.inc({ window: w });
-      }
-    }
-    if (last !== undefined) {
-      this.nextOffset = (last + 1n).toString();
-      this.dirty = true;
-      this.metrics.recordsIn.inc({ partition: String(this.partition) }, count);
-    }
-  }
-
-  private deadLetter(
-    m: { offset: string; key: Buffer | null; value: Buffer | null },
-    reason: DeadLetterReason,
-    error: string,
-    now: number,
-  ): void {
-    const source: SourceRecord = { topic: this.topics.input, partition: this.partition, ...m };
-    this.deadLetters.push(deadLetterMessage(source, reason, error, now));
-    this.metrics.deadLetters.inc({ reason });
+  ingest(records: readonly InputRecord[], wallNow: number): void {
+    this.assertReady('ingest');
+    const { last, count } = ingestRecords(
+      {
+        topic: this.ctx.topics.input,
+        partition: this.partition,
+        windows: this.windows,
+        decoder: this.ctx.decoder,
+        metrics: this.ctx.metrics,
+        deadLetters: this.deadLetters,
+      },
+      records,
+      BigInt(this.nextOffset),
+      wallNow,
+    );
+    if (last === undefined) return;
+    this.nextOffset = (last + 1n).toString();
+    this.dirty = true;
+    this.ctx.metrics.recordsIn.inc({ partition: String(this.partition) }, count);
   }
 
   /**
@@ -163,62 +137,47 @@ export class PartitionTask {
    * because `collect()` has already moved the in-memory state past what Kafka holds.
    */
   async commit(wallNow: number): Promise<void> {
-    const producer = this.producer;
-    if (!producer || this.state !== 'ready') return;
+    this.assertReady('commit');
     this.windows.tick(wallNow);
     const collected = this.windows.collect(wallNow);
     const offsetMoved = this.nextOffset !== this.committedOffset;
     if (!this.dirty && !offsetMoved && collected.outputs.length === 0 && collected.changelog.length === 0) {
-      this.lastCommitAt = wallNow;
+      this.lastCommit = wallNow;
       return;
     }
+    const { opts, topics, metrics } = this.ctx;
     const started = performance.now();
-    const txn = await producer.transaction();
     try {
-      const messages = transactionMessages(collected, this.deadLetters, this.topics, this.partition);
-      for (const chunk of chunks(messages, MAX_SEND_BYTES)) {
-        await txn.sendBatch({ topicMessages: chunk, acks: -1, compression: this.opts.compression });
-      }
-      if (offsetMoved) {
-        await txn.sendOffsets({
-          consumerGroupId: this.opts.groupId,
-          topics: [
-            {
-              topic: this.topics.input,
-              partitions: [{ partition: this.partition, offset: this.nextOffset }],
-            },
-          ],
-        });
-      }
-      await txn.commit();
+      await commitTransaction(await this.producer.begin(), {
+        messages: transactionMessages(collected, this.deadLetters, topics, this.partition),
+        offset: offsetMoved
+          ? { groupId: opts.groupId, topic: topics.input, partition: this.partition, next: this.nextOffset }
+          : undefined,
+        compression: opts.compression,
+      });
     } catch (err) {
-      this.metrics.transactions.inc({ result: 'aborted' });
-      await txn.abort().catch(() => undefined);
+      metrics.transactions.inc({ result: 'aborted' });
       throw err;
     }
-    this.metrics.transactions.inc({ result: 'committed' });
-    this.metrics.commitLatency.observe((performance.now() - started) / 1000);
-    for (const o of collected.outputs) this.metrics.outputs.inc({ emit: o.emit });
+    metrics.recordCommit(
+      this.partition,
+      (performance.now() - started) / 1000,
+      collected.outputs,
+      this.windows.stats(),
+    );
     this.committedOffset = this.nextOffset;
     this.dirty = false;
     this.deadLetters = [];
-    this.lastCommitAt = wallNow;
-    const stats = this.windows.stats();
-    const p = String(this.partition);
-    this.metrics.activeSeries.set({ partition: p }, stats.activeSeries);
-    this.metrics.activeSlices.set({ partition: p }, stats.activeSlices);
-    this.metrics.overflowed.set({ partition: p }, stats.overflowed);
-    this.metrics.seriesOverflowed.set({ partition: p }, stats.seriesOverflowed);
+    this.lastCommit = wallNow;
   }
 
-  async closeProducer(): Promise<void> {
-    const p = this.producer;
-    this.producer = undefined;
-    await p?.disconnect().catch(() => undefined);
+  private assertReady(what: string): void {
+    if (this.current !== 'ready')
+      throw new Error(`partition ${this.partition}: ${what} while ${this.current}`);
   }
 
   async close(): Promise<void> {
-    this.current = 'closed';
-    await this.closeProducer();
+    if (this.current !== 'closed') this.moveTo('closed');
+    await this.producer.close();
   }
 }

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EmitKind } from '@streammetrics/contracts';
+import type { WindowingStats } from '@streammetrics/windowing';
 
 /** The processor's Prometheus metrics, declared once against the app's registry. */
 export class ProcessorMetrics {
@@ -116,5 +118,22 @@ export class ProcessorMetrics {
       labelNames: ['reason'],
       registers: r,
     });
+  }
+
+  /** One committed transaction of a partition: its latency, its outputs and the state it left. */
+  recordCommit(
+    partition: number,
+    seconds: number,
+    outputs: readonly { emit: EmitKind }[],
+    stats: WindowingStats,
+  ): void {
+    this.transactions.inc({ result: 'committed' });
+    this.commitLatency.observe(seconds);
+    for (const o of outputs) this.outputs.inc({ emit: o.emit });
+    const p = { partition: String(partition) };
+    this.activeSeries.set(p, stats.activeSeries);
+    this.activeSlices.set(p, stats.activeSlices);
+    this.overflowed.set(p, stats.overflowed);
+    this.seriesOverflowed.set(p, stats.seriesOverflowed);
   }
 }

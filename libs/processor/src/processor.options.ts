@@ -2,6 +2,9 @@ import type { CompressionTypes } from 'kafkajs';
 import type { ConsumerFailure, KafkaSecurity } from '@streammetrics/kafka';
 import type { WindowingOptions } from '@streammetrics/windowing';
 
+/** The injection token of the processor's options. */
+export const PROCESSOR_OPTIONS = Symbol('PROCESSOR_OPTIONS');
+
 /** Everything the exactly-once runtime needs to know, resolved from config once at start-up. */
 export interface ProcessorOptions {
   brokers: string[];

@@ -22,6 +22,21 @@ export type SeriesWindow = WindowId | RollupId;
 
 export type { Stat };
 
+/** A window the series endpoint serves: one the processor computes, or a rollup of the sink. */
+export interface SeriesWindowInfo {
+  id: SeriesWindow;
+  kind: 'tumbling' | 'hopping' | 'rollup';
+  sizeMs: number;
+  /** Between two window starts: the size, or a hopping window's advance. */
+  stepMs: number;
+  /** Whether the live WebSocket streams its updates (rollups are only read). */
+  live: boolean;
+}
+
+export interface WindowsResponse {
+  windows: SeriesWindowInfo[];
+}
+
 export type Tier = 'hot' | 'cold';
 
 // ------------------------------------------------------------------ errors

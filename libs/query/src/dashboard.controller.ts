@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
+import { seriesWindowCatalog } from './windows.catalog';
 
 export const DASHBOARD_DIST = Symbol('DASHBOARD_DIST');
 
@@ -31,7 +32,11 @@ export class DashboardController {
 
   private render(): string {
     const html = readFileSync(join(this.dist, 'index.html'), 'utf8');
-    const config = { apiKey: this.opts.dashboardApiKey || null, livePath: '/api/v1/live' };
+    const config = {
+      apiKey: this.opts.dashboardApiKey || null,
+      livePath: '/api/v1/live',
+      windows: seriesWindowCatalog(),
+    };
     // A data block, not a script: the CSP (script-src 'self') runs no inline code. "<" is escaped
     // so no value can close the element.
     const json = JSON.stringify(config).replace(/</g, '\\u003c');

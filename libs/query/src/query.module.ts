@@ -14,6 +14,7 @@ import { MetricStreamController } from './metricstream.controller';
 import { MetricStreamService } from './metricstream.service';
 import { OverviewService } from './overview.service';
 import { QueryController } from './query.controller';
+import { WindowsController } from './windows.controller';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
 import { SeriesService } from './series.service';
 import { SummaryService } from './summary.service';
@@ -34,6 +35,7 @@ export class QueryModule {
       module: QueryModule,
       controllers: [
         QueryController,
+        WindowsController,
         MetricStreamController,
         DashboardDataController,
         ...(dashboardDist ? [DashboardController] : []),

@@ -1,2 +1,4 @@
 export * from './migration.runner';
 export * from './stat.columns';
+export * from './returned.row';
+export * from './in.transaction';

@@ -25,12 +25,12 @@ export function mergeSortedCentroids(
   const first = backwards ? n - 1 : 0;
   const step = backwards ? -1 : 1;
   let last = 0;
-  outMeans[0] = inMeans[first];
-  outWeights[0] = inWeights[first];
+  outMeans[0] = inMeans[first]!;
+  outWeights[0] = inWeights[first]!;
   let weightSoFar = 0;
   for (let k = 1, ix = first + step; k < n; k++, ix += step) {
-    const w = inWeights[ix];
-    const proposed = outWeights[last] + w;
+    const w = inWeights[ix]!;
+    const proposed = outWeights[last]! + w;
     let fold = false;
     if (k !== 1 && k !== n - 1) {
       const q0 = weightSoFar / totalWeight;
@@ -40,11 +40,11 @@ export function mergeSortedCentroids(
     }
     if (fold) {
       outWeights[last] = proposed;
-      outMeans[last] += ((inMeans[ix] - outMeans[last]) * w) / proposed;
+      outMeans[last] = outMeans[last]! + ((inMeans[ix]! - outMeans[last]!) * w) / proposed;
     } else {
-      weightSoFar += outWeights[last];
+      weightSoFar += outWeights[last]!;
       last++;
-      outMeans[last] = inMeans[ix];
+      outMeans[last] = inMeans[ix]!;
       outWeights[last] = w;
     }
   }

@@ -16,17 +16,17 @@ export function sortCentroids(means: Float64Array, weights: Float64Array, from: 
     }
     const mid = lo + ((hi - lo) >> 1);
     // Median of three moved to `hi` guards the already-sorted runs that merging digests produces.
-    if (means[mid] < means[lo]) swap(means, weights, mid, lo);
-    if (means[hi] < means[lo]) swap(means, weights, hi, lo);
-    if (means[mid] < means[hi]) swap(means, weights, mid, hi);
-    const pivot = means[hi];
+    if (means[mid]! < means[lo]!) swap(means, weights, mid, lo);
+    if (means[hi]! < means[lo]!) swap(means, weights, hi, lo);
+    if (means[mid]! < means[hi]!) swap(means, weights, mid, hi);
+    const pivot = means[hi]!;
     let i = lo - 1;
     let j = hi;
     for (;;) {
       do i++;
-      while (means[i] < pivot);
+      while (means[i]! < pivot);
       do j--;
-      while (j > lo && means[j] > pivot);
+      while (j > lo && means[j]! > pivot);
       if (i >= j) break;
       swap(means, weights, i, j);
     }
@@ -42,12 +42,12 @@ export function sortCentroids(means: Float64Array, weights: Float64Array, from: 
 
 function insertionSort(means: Float64Array, weights: Float64Array, lo: number, hi: number): void {
   for (let i = lo + 1; i <= hi; i++) {
-    const m = means[i];
-    const w = weights[i];
+    const m = means[i]!;
+    const w = weights[i]!;
     let j = i - 1;
-    while (j >= lo && means[j] > m) {
-      means[j + 1] = means[j];
-      weights[j + 1] = weights[j];
+    while (j >= lo && means[j]! > m) {
+      means[j + 1] = means[j]!;
+      weights[j + 1] = weights[j]!;
       j--;
     }
     means[j + 1] = m;
@@ -56,10 +56,10 @@ function insertionSort(means: Float64Array, weights: Float64Array, lo: number, h
 }
 
 function swap(means: Float64Array, weights: Float64Array, a: number, b: number): void {
-  const m = means[a];
-  means[a] = means[b];
+  const m = means[a]!;
+  means[a] = means[b]!;
   means[b] = m;
-  const w = weights[a];
-  weights[a] = weights[b];
+  const w = weights[a]!;
+  weights[a] = weights[b]!;
   weights[b] = w;
 }

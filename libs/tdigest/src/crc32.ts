@@ -13,6 +13,6 @@ function buildTable(): Uint32Array {
 /** CRC-32 (IEEE, as in zlib); pure so the digest library stays free of node:zlib. */
 export function crc32(bytes: Uint8Array, from = 0, to = bytes.length): number {
   let crc = 0xffffffff;
-  for (let i = from; i < to; i++) crc = TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = from; i < to; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }

@@ -71,7 +71,7 @@ describe('TDigest encoding', () => {
     for (let i = 0; i < bytes.length; i++) {
       for (let bit = 0; bit < 8; bit++) {
         const corrupt = bytes.slice();
-        corrupt[i] ^= 1 << bit;
+        corrupt[i]! ^= 1 << bit;
         expect(() => TDigest.fromBytes(corrupt)).toThrow(TDigestDecodeError);
       }
     }

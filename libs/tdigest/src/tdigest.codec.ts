@@ -32,7 +32,7 @@ export function encodeDigest(s: DigestState): Uint8Array {
   // commit and for every aggregate record, so no over-allocation and trimming copy.
   let size = HEADER_BYTES + varintLength(n) + n * (meansF64 ? 8 : 4) + CRC_BYTES;
   if (weightsF64) size += n * 8;
-  else for (let i = 0; i < n; i++) size += varintLength(s.weights[i]);
+  else for (let i = 0; i < n; i++) size += varintLength(s.weights[i]!);
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
   bytes[0] = MAGIC_0;
@@ -46,14 +46,14 @@ export function encodeDigest(s: DigestState): Uint8Array {
   view.setFloat64(36, s.max, true);
   let pos = writeVarint(bytes, HEADER_BYTES, n);
   if (meansF64) {
-    for (let i = 0; i < n; i++, pos += 8) view.setFloat64(pos, s.means[i], true);
+    for (let i = 0; i < n; i++, pos += 8) view.setFloat64(pos, s.means[i]!, true);
   } else {
-    for (let i = 0; i < n; i++, pos += 4) view.setFloat32(pos, s.means[i], true);
+    for (let i = 0; i < n; i++, pos += 4) view.setFloat32(pos, s.means[i]!, true);
   }
   if (weightsF64) {
-    for (let i = 0; i < n; i++, pos += 8) view.setFloat64(pos, s.weights[i], true);
+    for (let i = 0; i < n; i++, pos += 8) view.setFloat64(pos, s.weights[i]!, true);
   } else {
-    for (let i = 0; i < n; i++) pos = writeVarint(bytes, pos, s.weights[i]);
+    for (let i = 0; i < n; i++) pos = writeVarint(bytes, pos, s.weights[i]!);
   }
   view.setUint32(pos, crc32(bytes, 0, pos), true);
   return bytes;
@@ -66,7 +66,7 @@ export function decodeDigest(bytes: Uint8Array): DigestState {
   }
   if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw new TDigestDecodeError('bad magic, not a t-digest');
   if (bytes[2] !== CODEC_VERSION) throw new TDigestDecodeError(`unsupported version ${bytes[2]}`);
-  const flags = bytes[3];
+  const flags = bytes[3]!;
   if (flags & ~KNOWN_FLAGS) throw new TDigestDecodeError(`unknown flags 0x${flags.toString(16)}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length - CRC_BYTES;
@@ -142,7 +142,7 @@ function readVarint(bytes: Uint8Array, reader: { pos: number }, end: number): nu
   let scale = 1;
   for (let i = 0; i < MAX_VARINT_BYTES; i++) {
     if (reader.pos >= end) throw new TDigestDecodeError('truncated varint');
-    const b = bytes[reader.pos++];
+    const b = bytes[reader.pos++]!;
     value += (b & 0x7f) * scale;
     if ((b & 0x80) === 0) {
       // A trailing zero group is an overlong encoding; canonical bytes keep encode(decode(x)) === x.

@@ -24,32 +24,32 @@ export function estimateQuantiles(
 ): void {
   const { means, weights, n, totalWeight: total, min, max } = view;
   let i = 0;
-  let weightSoFar = n > 0 ? weights[0] / 2 : 0;
+  let weightSoFar = n > 0 ? weights[0]! / 2 : 0;
   for (let k = 0; k < order.length; k++) {
-    const slot = order[k];
+    const slot = order[k]!;
     if (n === 0) {
       out[slot] = NaN;
       continue;
     }
     if (n === 1) {
-      out[slot] = means[0];
+      out[slot] = means[0]!;
       continue;
     }
-    const index = qs[slot] * total;
-    const firstW = weights[0];
-    const lastW = weights[n - 1];
+    const index = qs[slot]! * total;
+    const firstW = weights[0]!;
+    const lastW = weights[n - 1]!;
     if (index < 1) {
       out[slot] = min;
     } else if (firstW > 1 && index < firstW / 2) {
-      out[slot] = min + ((index - 1) / (firstW / 2 - 1)) * (means[0] - min);
+      out[slot] = min + ((index - 1) / (firstW / 2 - 1)) * (means[0]! - min);
     } else if (index > total - 1) {
       out[slot] = max;
     } else if (lastW > 1 && total - index <= lastW / 2) {
-      out[slot] = max - ((total - index - 1) / (lastW / 2 - 1)) * (max - means[n - 1]);
+      out[slot] = max - ((total - index - 1) / (lastW / 2 - 1)) * (max - means[n - 1]!);
     } else {
       // Targets arrive ascending, so the bracketing pair only ever moves right.
-      while (i < n - 1 && weightSoFar + (weights[i] + weights[i + 1]) / 2 <= index) {
-        weightSoFar += (weights[i] + weights[i + 1]) / 2;
+      while (i < n - 1 && weightSoFar + (weights[i]! + weights[i + 1]!) / 2 <= index) {
+        weightSoFar += (weights[i]! + weights[i + 1]!) / 2;
         i++;
       }
       out[slot] = i < n - 1 ? interpolate(means, weights, i, weightSoFar, index) : max;
@@ -64,20 +64,20 @@ function interpolate(
   weightSoFar: number,
   index: number,
 ): number {
-  const dw = (weights[i] + weights[i + 1]) / 2;
+  const dw = (weights[i]! + weights[i + 1]!) / 2;
   let leftUnit = 0;
   if (weights[i] === 1) {
-    if (index - weightSoFar < 0.5) return means[i];
+    if (index - weightSoFar < 0.5) return means[i]!;
     leftUnit = 0.5;
   }
   let rightUnit = 0;
   if (weights[i + 1] === 1) {
-    if (weightSoFar + dw - index <= 0.5) return means[i + 1];
+    if (weightSoFar + dw - index <= 0.5) return means[i + 1]!;
     rightUnit = 0.5;
   }
   const z1 = index - weightSoFar - leftUnit;
   const z2 = weightSoFar + dw - index - rightUnit;
-  return weightedAverage(means[i], z2, means[i + 1], z1);
+  return weightedAverage(means[i]!, z2, means[i + 1]!, z1);
 }
 
 function weightedAverage(x1: number, w1: number, x2: number, w2: number): number {
@@ -98,24 +98,24 @@ export function estimateCdf(view: CentroidView, x: number): number {
   if (x < min) return 0;
   if (x > max) return 1;
   if (n === 1) return max - min === 0 ? 0.5 : (x - min) / (max - min);
-  if (x < means[0]) {
-    if (means[0] - min <= 0) return 0;
+  if (x < means[0]!) {
+    if (means[0]! - min <= 0) return 0;
     if (x === min) return 0.5 / total;
-    return (1 + ((x - min) / (means[0] - min)) * (weights[0] / 2 - 1)) / total;
+    return (1 + ((x - min) / (means[0]! - min)) * (weights[0]! / 2 - 1)) / total;
   }
-  if (x > means[n - 1]) {
-    if (max - means[n - 1] <= 0) return 1;
+  if (x > means[n - 1]!) {
+    if (max - means[n - 1]! <= 0) return 1;
     if (x === max) return 1 - 0.5 / total;
-    return 1 - (1 + ((max - x) / (max - means[n - 1])) * (weights[n - 1] / 2 - 1)) / total;
+    return 1 - (1 + ((max - x) / (max - means[n - 1]!)) * (weights[n - 1]! / 2 - 1)) / total;
   }
   let weightSoFar = 0;
   for (let i = 0; i < n - 1; i++) {
     if (means[i] === x) {
       let dw = 0;
-      for (let j = i; j < n && means[j] === x; j++) dw += weights[j];
+      for (let j = i; j < n && means[j] === x; j++) dw += weights[j]!;
       return (weightSoFar + dw / 2) / total;
     }
-    if (means[i] < x && x < means[i + 1]) {
+    if (means[i]! < x && x < means[i + 1]!) {
       let leftExcluded = 0;
       let rightExcluded = 0;
       if (weights[i] === 1) {
@@ -124,15 +124,15 @@ export function estimateCdf(view: CentroidView, x: number): number {
       } else if (weights[i + 1] === 1) {
         rightExcluded = 0.5;
       }
-      const dw = (weights[i] + weights[i + 1]) / 2 - leftExcluded - rightExcluded;
-      const base = weightSoFar + weights[i] / 2 + leftExcluded;
-      return (base + (dw * (x - means[i])) / (means[i + 1] - means[i])) / total;
+      const dw = (weights[i]! + weights[i + 1]!) / 2 - leftExcluded - rightExcluded;
+      const base = weightSoFar + weights[i]! / 2 + leftExcluded;
+      return (base + (dw * (x - means[i]!)) / (means[i + 1]! - means[i]!)) / total;
     }
-    weightSoFar += weights[i];
+    weightSoFar += weights[i]!;
   }
   // x equals the last mean (and possibly a run of equal means ending there).
   let dw = 0;
   let j = n - 1;
-  for (; j >= 0 && means[j] === x; j--) dw += weights[j];
+  for (; j >= 0 && means[j] === x; j--) dw += weights[j]!;
   return (total - dw / 2) / total;
 }

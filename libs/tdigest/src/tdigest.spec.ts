@@ -1,5 +1,5 @@
 import { TDigest } from './tdigest';
-import { lognormalSamples, rankError, seededRandom } from './testing/seeded-random';
+import { lognormalSamples, rankError, seededRandom } from './testing';
 
 describe('TDigest', () => {
   describe('empty digest', () => {
@@ -111,7 +111,7 @@ describe('TDigest', () => {
   it('tracks count, sum, min and max exactly through adds and merges', () => {
     const values = lognormalSamples(50_000, 11);
     const parts = [0, 1, 2, 3, 4].map(() => new TDigest());
-    values.forEach((v, i) => parts[i % 5].add(v));
+    values.forEach((v, i) => parts[i % 5]!.add(v));
     const merged = TDigest.mergeAll(parts);
     let sum = 0;
     for (const p of parts) sum += p.sum;

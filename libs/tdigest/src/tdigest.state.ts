@@ -40,10 +40,10 @@ export function assertValidState(s: DigestState): void {
   }
   let weight = 0;
   for (let i = 0; i < n; i++) {
-    const m = s.means[i];
-    const w = s.weights[i];
+    const m = s.means[i]!;
+    const w = s.weights[i]!;
     if (!(m >= s.min && m <= s.max)) fail(`centroid ${i} mean ${m} outside [min, max]`);
-    if (i > 0 && m < s.means[i - 1]) fail(`centroid ${i} out of order`);
+    if (i > 0 && m < s.means[i - 1]!) fail(`centroid ${i} out of order`);
     if (!(w > 0 && Number.isFinite(w))) fail(`centroid ${i} weight ${w} invalid`);
     weight += w;
   }

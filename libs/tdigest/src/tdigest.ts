@@ -156,7 +156,7 @@ export class TDigest {
       if (!Number.isFinite(values[i]))
         throw new RangeError(`t-digest: values[${i}] must be finite, got ${values[i]}`);
     }
-    for (let i = 0; i < values.length; i++) this.push(values[i], 1);
+    for (let i = 0; i < values.length; i++) this.push(values[i]!, 1);
   }
 
   /** Merges `others` into this digest (they are left unchanged) in one sort-and-merge pass. */
@@ -219,18 +219,18 @@ export class TDigest {
     checkQuantile(q);
     const out = [0];
     estimateQuantiles(this.view(), [q], [0], out);
-    return out[0];
+    return out[0]!;
   }
 
   /** Several quantiles in one pass over the centroids, returned in the order asked. */
   quantiles(qs: readonly number[]): number[] {
     let ascending = true;
     for (let i = 0; i < qs.length; i++) {
-      checkQuantile(qs[i]);
-      if (i > 0 && qs[i] < qs[i - 1]) ascending = false;
+      checkQuantile(qs[i]!);
+      if (i > 0 && qs[i]! < qs[i - 1]!) ascending = false;
     }
     const order = qs.map((_, i) => i);
-    if (!ascending) order.sort((a, b) => qs[a] - qs[b]);
+    if (!ascending) order.sort((a, b) => qs[a]! - qs[b]!);
     const out = new Array<number>(qs.length);
     estimateQuantiles(this.view(), qs, order, out);
     return out;
@@ -389,22 +389,22 @@ export class TDigest {
     let j = 0;
     let k = 0;
     while (i < nc && j < nb) {
-      if (means[i] <= values[j]) {
-        scratchMeans[k] = means[i];
-        scratchWeights[k++] = weights[i++];
+      if (means[i]! <= values[j]!) {
+        scratchMeans[k] = means[i]!;
+        scratchWeights[k++] = weights[i++]!;
       } else {
-        scratchMeans[k] = values[j];
-        scratchWeights[k++] = bw === null ? 1 : bw[j];
+        scratchMeans[k] = values[j]!;
+        scratchWeights[k++] = bw === null ? 1 : bw[j]!;
         j++;
       }
     }
     for (; i < nc; i++, k++) {
-      scratchMeans[k] = means[i];
-      scratchWeights[k] = weights[i];
+      scratchMeans[k] = means[i]!;
+      scratchWeights[k] = weights[i]!;
     }
     for (; j < nb; j++, k++) {
-      scratchMeans[k] = values[j];
-      scratchWeights[k] = bw === null ? 1 : bw[j];
+      scratchMeans[k] = values[j]!;
+      scratchWeights[k] = bw === null ? 1 : bw[j]!;
     }
     return k;
   }
@@ -448,7 +448,7 @@ export class TDigest {
     this.weights.set(weights.subarray(0, n));
     this.centroids = n;
     let w = 0;
-    for (let i = 0; i < n; i++) w += weights[i];
+    for (let i = 0; i < n; i++) w += weights[i]!;
     this.centroidWeight = w;
   }
 

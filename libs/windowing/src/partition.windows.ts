@@ -97,13 +97,14 @@ export class PartitionWindows {
   private tombstones: string[] = [];
 
   private readonly missedOutcomes = new Map<number, { outcome: IngestOutcome; ids: WindowId[] }>();
-  private readonly lateByWindow: Record<WindowId, number> = { '1m': 0, '5m': 0, '15m': 0, '1m-hop10s': 0 };
+  private readonly lateByWindow: Record<WindowId, number>;
 
   constructor(opts: Partial<WindowingOptions> = {}) {
     const o = resolveWindowingOptions(opts);
     this.grace = o.graceMs;
     this.compression = o.compression;
     this.specs = o.windows;
+    this.lateByWindow = Object.fromEntries(o.windows.map((w) => [w.id, 0]));
     this.idleTimeoutMs = o.idleTimeoutMs;
     this.maxUpdatesPerCollect = o.maxUpdatesPerCollect;
     this.layout = new WindowLayout(o.windows);
@@ -248,7 +249,7 @@ export class PartitionWindows {
       m = { outcome: Object.freeze({ kind: 'accepted', missedWindows: ids }), ids };
       this.missedOutcomes.set(bits, m);
     }
-    for (const id of m.ids) this.lateByWindow[id]++;
+    for (const id of m.ids) this.lateByWindow[id] = (this.lateByWindow[id] ?? 0) + 1;
     return m.outcome;
   }
 

@@ -9,6 +9,9 @@ export interface RunningGateway {
   port: number;
   /** Everything the process wrote, for failure messages. */
   output: () => string;
+  /** The process's exit code once it exited (null before, or when a signal ended it). */
+  exitCode: () => number | null;
+  signal: () => NodeJS.Signals | null;
   stop: () => Promise<void>;
 }
 
@@ -62,7 +65,7 @@ export async function startGateway(
   proc.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (proc.exitCode !== null) return;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((r) => proc.once('exit', r));
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
@@ -75,5 +78,5 @@ export async function startGateway(
     await stop();
     throw err;
   }
-  return { url, port, output: () => out, stop };
+  return { url, port, output: () => out, exitCode: () => proc.exitCode, signal: () => proc.signalCode, stop };
 }

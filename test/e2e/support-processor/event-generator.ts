@@ -58,10 +58,10 @@ export function generate(o: GeneratorOptions): GeneratedRecord[] {
   const out: GeneratedRecord[] = [];
   for (let i = 0; i < o.count; i++) {
     const serviceIndex = Math.floor(rnd() * SERVICES.length);
-    const serviceId = SERVICES[serviceIndex] as string;
+    const serviceId = SERVICES[serviceIndex]!;
     const partition = serviceIndex % o.partitions;
-    clock[partition] = (clock[partition] as number) + o.msPerRecord;
-    const now = clock[partition] as number;
+    clock[partition] = clock[partition]! + o.msPerRecord;
+    const now = clock[partition]!;
     const r = rnd();
     let timestamp = now - Math.floor(rnd() * o.outOfOrderMs);
     if (r < o.fullyLate) timestamp = now - 40 * 60_000;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { groupProgress } from '@streammetrics/kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -78,7 +79,7 @@ export async function endOffsetsTotal(kafka: Kafka, topic: string): Promise<numb
   return (await groupProgress(kafka, 'none', topic)).end;
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };
 
 /** Polls until the predicate holds or the timeout passes; returns whether it held. */
 export async function waitFor(

@@ -89,18 +89,4 @@ export function exactWindows(
   return { windows, deadLetters };
 }
 
-/** Normalised rank error of an estimate of quantile q over exact values (sorted ascending). */
-export function rankError(sorted: number[], q: number, estimate: number): number {
-  let below = 0;
-  let equal = 0;
-  for (const v of sorted) {
-    if (v < estimate) below++;
-    else if (v === estimate) equal++;
-  }
-  const n = sorted.length;
-  // Any rank within the run of values equal to the estimate is a correct answer.
-  const lo = below / n;
-  const hi = (below + equal) / n;
-  if (q >= lo && q <= hi) return 0;
-  return Math.min(Math.abs(q - lo), Math.abs(q - hi));
-}
+export { rankError } from '@streammetrics/tdigest/testing';

@@ -20,24 +20,3 @@ export function lognormalSamples(n: number, seed: number, mu = 1, sigma = 1): Fl
   }
   return out;
 }
-
-/**
- * Normalised rank error of `estimate` as a q-quantile of ascending `sorted`: zero when some rank
- * the estimate could occupy (ties included) is q, else the distance to that range.
- */
-export function rankError(sorted: Float64Array, q: number, estimate: number): number {
-  const below = lowerBound(sorted, estimate, false) / sorted.length;
-  const atOrBelow = lowerBound(sorted, estimate, true) / sorted.length;
-  return Math.max(0, below - q, q - atOrBelow);
-}
-
-function lowerBound(sorted: Float64Array, x: number, inclusive: boolean): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x || (inclusive && sorted[mid] === x)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

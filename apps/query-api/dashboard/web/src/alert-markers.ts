@@ -32,7 +32,7 @@ export class AlertMarkers {
   private draw(u: uPlot): void {
     const layer = this.layer;
     if (!layer) return;
-    const { min, max } = u.scales.x;
+    const { min, max } = u.scales.x ?? {};
     // No data yet: the x scale has no range to place anything on.
     if (typeof min !== 'number' || typeof max !== 'number') return;
     const x = (ms: number) => u.valToPos(ms / 1000, 'x');

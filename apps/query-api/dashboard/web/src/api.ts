@@ -6,6 +6,7 @@ import type {
   OverviewResponse,
   SeriesResponse,
   SeriesWindow,
+  SeriesWindowInfo,
   SummaryResponse,
   TagsResponse,
 } from '@streammetrics/query/api';
@@ -24,6 +25,7 @@ export type {
   SeriesPointDto,
   SeriesResponse,
   SeriesWindow,
+  SeriesWindowInfo,
   ServiceOverview,
   SummaryResponse,
   TagsResponse,
@@ -33,6 +35,8 @@ export type {
 export interface PageConfig {
   apiKey: string | null;
   livePath: string;
+  /** The windows this deployment serves (WINDOWS and the rollups), for the range picker. */
+  windows: SeriesWindowInfo[];
 }
 
 let config: PageConfig | undefined;
@@ -40,7 +44,9 @@ let config: PageConfig | undefined;
 export function pageConfig(): PageConfig {
   if (!config) {
     const text = document.getElementById('streammetrics-config')?.textContent;
-    config = text ? (JSON.parse(text) as PageConfig) : { apiKey: null, livePath: '/api/v1/live' };
+    config = text
+      ? (JSON.parse(text) as PageConfig)
+      : { apiKey: null, livePath: '/api/v1/live', windows: [] };
   }
   return config;
 }

@@ -134,13 +134,10 @@ export function servicePage(
     subId = `svc-${Date.now()}`;
     if (tags.length === 0) {
       // The rollup series itself: each update is a point, applied in place.
-      live.subscribe(
-        { id: subId, service, metric, window: range.window === '1m-hop10s' ? '1m-hop10s' : '1m', tags: {} },
-        apply,
-      );
+      live.subscribe({ id: subId, service, metric, window: range.liveWindow, tags: {} }, apply);
     } else {
       // A tag filter merges several series: re-read the merged point (throttled) when one changes.
-      live.subscribe({ id: subId, service, window: '1m' }, (u) => {
+      live.subscribe({ id: subId, service, window: range.liveWindow }, (u) => {
         if (u.record.metricName !== metric || refetchTimer) return;
         refetchTimer = setTimeout(() => {
           refetchTimer = undefined;
@@ -177,7 +174,7 @@ export function servicePage(
   const alertsPoll = setInterval(refreshAlerts, ALERTS_POLL_MS);
   const poll = setInterval(() => {
     const metric = document.querySelector<HTMLSelectElement>('#metric')?.value;
-    if (metric && range.window !== '1m' && range.window !== '1m-hop10s') void loadSeries(metric);
+    if (metric && range.window !== range.liveWindow) void loadSeries(metric);
   }, POLL_MS);
 
   return () => {

@@ -1,6 +1,7 @@
 import type { MetricEvent } from '@streammetrics/contracts';
 import type { FleetGenerator } from './fleet.generator';
 import type { EventSink } from './fleet.sink';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SimulationPlan {
   /** Events per second: the send rate in live mode, the event-time density in backfill mode. */
@@ -36,8 +37,6 @@ export interface SimulatorDeps {
   log?: (line: string) => void;
   onBatch?: BatchListener;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Drives a generator into a sink at a target rate. One batch is in flight while the next is

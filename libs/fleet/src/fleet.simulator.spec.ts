@@ -1,6 +1,6 @@
 import type { MetricEvent } from '@streammetrics/contracts';
 import { FleetGenerator } from './fleet.generator';
-import { FleetSimulator } from './fleet.simulator.service';
+import { FleetSimulator } from './fleet.simulator';
 import type { EventSink } from './fleet.sink';
 
 class MemorySink implements EventSink {

@@ -1,0 +1,28 @@
+import type { Kafka } from 'kafkajs';
+import { CachedDefaultPartitioner } from '@streammetrics/kafka';
+import { restoreChangelog } from './changelog.restorer';
+import type { ChangelogRestorer, ProducerFactory } from './eos.ports';
+import type { ProcessorOptions } from './processor.options';
+
+const RESTORE_TIMEOUT_MS = 120_000;
+
+/** The transactional producers of the input partitions, on kafkajs. */
+export function kafkaProducers(kafka: Kafka, opts: ProcessorOptions): ProducerFactory {
+  return (transactionalId) =>
+    kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: opts.transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+      createPartitioner: CachedDefaultPartitioner,
+      // A failed transaction is aborted and rebuilt, so retrying inside it is only about riding
+      // out broker hiccups; kafkajs warns unless idempotent producers retry without limit.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+}
+
+/** Restores from the changelog topic with a throwaway kafkajs consumer (changelog.restorer.ts). */
+export function kafkaChangelogRestorer(kafka: Kafka, changelogTopic: string): ChangelogRestorer {
+  return (targets) => restoreChangelog(kafka, changelogTopic, targets, RESTORE_TIMEOUT_MS);
+}

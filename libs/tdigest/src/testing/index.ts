@@ -1,0 +1,2 @@
+export * from './rank-error';
+export * from './seeded-random';
