@@ -97,6 +97,10 @@ describe('percentileProblem', () => {
 
   it('accepts percentiles within the rank tolerance', () => {
     expect(percentileProblem(rec(505, 945, 991), values)).toBeUndefined();
+    // A float32-rounded value at the edge of the range is the same value.
+    expect(
+      percentileProblem(rec(505, 945, Math.fround(1000.01)), [...values.slice(0, 999), 1000.01]),
+    ).toBeUndefined();
   });
 
   it('rejects a percentile more than the rank tolerance away', () => {

@@ -39,7 +39,10 @@ export function percentileProblem(got: AggregateRecord, values: number[]): strin
     const lo = sorted[Math.max(0, Math.floor((q - RANK_TOLERANCE) * n) - 1)] as number;
     const hi = sorted[Math.min(n - 1, Math.ceil((q + RANK_TOLERANCE) * n))] as number;
     const v = got[name];
-    if (typeof v !== 'number' || v < lo || v > hi) return `${name} ${v} outside [${lo}, ${hi}]`;
+    // Float32 slack: a digest's compact encoding (Java's asSmallBytes) stores centroids as float.
+    const slack = 1e-6 * Math.max(Math.abs(lo), Math.abs(hi));
+    if (typeof v !== 'number' || v < lo - slack || v > hi + slack)
+      return `${name} ${v} outside [${lo}, ${hi}]`;
   }
   return undefined;
 }
