@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessMonitor } from './proc.monitor';
 import { ROOT } from './systems';
@@ -50,6 +52,12 @@ export async function runConsumerPerformance(
       groupId,
       '--timeout',
       '60000',
+      // Fetch settings for a throughput read of many small records: large fetches and polls, and
+      // fetch.min.bytes so the broker answers with full responses instead of per-batch ones.
+      '--fetch-size',
+      String(8 * 1024 * 1024),
+      '--consumer.config',
+      consumerPerfConfig(),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -72,6 +80,76 @@ export async function runConsumerPerformance(
     cpuSeconds: usage.cpuSeconds,
     peakRssMb: usage.peakRssMb,
     note: 'CPU sampled every 100 ms (the tool exits on its own)',
+  };
+}
+
+function consumerPerfConfig(): string {
+  const file = join(tmpdir(), `consumer-perf-${process.pid}.properties`);
+  writeFileSync(
+    file,
+    [
+      'fetch.min.bytes=1048576',
+      'fetch.max.wait.ms=100',
+      `fetch.max.bytes=${64 * 1024 * 1024}`,
+      'max.poll.records=10000',
+      `receive.buffer.bytes=${4 * 1024 * 1024}`,
+      'isolation.level=read_committed',
+    ].join('\n') + '\n',
+  );
+  return file;
+}
+
+/**
+ * kcat (librdkafka) reading every partition from the beginning to its end. It prints one byte per
+ * record (-f '.'), so the harness can check it read them all at no measurable cost. Timed from
+ * spawn to exit: connect and metadata included, which on a local broker is a few milliseconds.
+ */
+export async function runKcat(brokers: string[], topic: string, messages: number): Promise<CeilingResult> {
+  const started = Date.now();
+  const child = spawn(
+    'kcat',
+    [
+      '-C',
+      '-b',
+      brokers.join(','),
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-f',
+      '.',
+      '-X',
+      'fetch.wait.max.ms=100',
+      '-X',
+      `fetch.max.bytes=${64 * 1024 * 1024}`,
+      '-X',
+      'queued.min.messages=1000000',
+      '-X',
+      'isolation.level=read_committed',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const monitor = new ProcessMonitor(child.pid as number, 100);
+  let bytes = 0;
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (bytes += c.length));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  const usage = monitor.stop();
+  const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+  if (code !== 0) throw new Error(`kcat exited ${code}: ${err.slice(-2000)}`);
+  if (bytes < messages) throw new Error(`kcat read ${bytes} of ${messages} records`);
+  return {
+    eventsPerSecond: bytes / seconds,
+    seconds,
+    cpuSeconds: usage.cpuSeconds,
+    peakRssMb: usage.peakRssMb,
+    note: 'CPU sampled every 100 ms',
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AggregateRecord } from '@streammetrics/contracts';
-import { checkFinals } from './equal-work';
+import { checkFinals, percentileProblem } from './equal-work';
 import { ReferenceAggregator } from './reference';
 
 const T = 1_800_000_000_000 - (1_800_000_000_000 % 900_000);
@@ -10,6 +10,7 @@ function final(
   count: number,
   sum: number,
   tags = {},
+  minMax: [number, number] = [1, 2],
 ): AggregateRecord {
   const ms = { '1m': 60_000, '5m': 300_000, '15m': 900_000 }[size];
   return {
@@ -19,8 +20,8 @@ function final(
     window: { type: 'tumbling', size, start, end: start + ms },
     count,
     sum,
-    min: 0,
-    max: 0,
+    min: minMax[0],
+    max: minMax[1],
     avg: 0,
     rate: 0,
     p50: 0,
@@ -50,9 +51,9 @@ describe('ReferenceAggregator', () => {
     ref.add(1, ev(T + 3_000, 16)); // another partition has its own stream time
     ref.add(0, ev(T + 1_000_000, 0));
     const f = ref.finals();
-    expect(f.get(`1m|${T}|s|m|{"a":"1"}`)).toEqual({ count: 2, sum: 3 });
-    expect(f.get(`1m|${T}|s|m|`)).toEqual({ count: 2, sum: 3 });
-    expect(f.get(`5m|${T}|s|m|`)).toEqual({ count: 4, sum: 15 });
+    expect(f.get(`1m|${T}|s|m|{"a":"1"}`)).toEqual({ count: 2, sum: 3, min: 1, max: 2, values: [1, 2] });
+    expect(f.get(`1m|${T}|s|m|`)).toEqual({ count: 2, sum: 3, min: 1, max: 2, values: [1, 2] });
+    expect(f.get(`5m|${T}|s|m|`)).toEqual({ count: 4, sum: 15, min: 1, max: 8 });
     // Partition 1 never advanced past its window: nothing of it is closed.
     expect([...f.values()].some((w) => w.sum === 16 || w.sum === 31)).toBe(false);
   });
@@ -60,8 +61,8 @@ describe('ReferenceAggregator', () => {
 
 describe('checkFinals', () => {
   const reference = new Map([
-    [`1m|${T}|s|m|`, { count: 2, sum: 3 }],
-    [`5m|${T}|s|m|`, { count: 4, sum: 15 }],
+    [`1m|${T}|s|m|`, { count: 2, sum: 3, min: 1, max: 2 }],
+    [`5m|${T}|s|m|`, { count: 4, sum: 15, min: 1, max: 2 }],
   ]);
 
   it('accepts exact finals and tolerates summation order', () => {
@@ -82,5 +83,38 @@ describe('checkFinals', () => {
     expect(r.missing).toEqual([`5m|${T}|s|m|`]);
     expect(r.duplicated).toHaveLength(1);
     expect(r.unexpected).toBe(1);
+  });
+});
+
+describe('percentileProblem', () => {
+  const values = Array.from({ length: 1000 }, (_, i) => i + 1);
+  const rec = (p50: number, p95: number, p99: number) => ({
+    ...final('1m', T, 1000, 500_500),
+    p50,
+    p95,
+    p99,
+  });
+
+  it('accepts percentiles within the rank tolerance', () => {
+    expect(percentileProblem(rec(505, 945, 991), values)).toBeUndefined();
+    // A float32-rounded value at the edge of the range is the same value.
+    expect(
+      percentileProblem(rec(505, 945, Math.fround(1000.01)), [...values.slice(0, 999), 1000.01]),
+    ).toBeUndefined();
+  });
+
+  it('rejects a percentile more than the rank tolerance away', () => {
+    expect(percentileProblem(rec(560, 950, 990), values)).toMatch(/^p50 560 outside/);
+    expect(percentileProblem(rec(500, 900, 990), values)).toMatch(/^p95 900 outside/);
+  });
+
+  it('reports a wrong min or max as a mismatch', () => {
+    const r = checkFinals(
+      'x',
+      [final('1m', T, 2, 3, {}, [0, 2])],
+      0,
+      new Map([[`1m|${T}|s|m|`, { count: 2, sum: 3, min: 1, max: 2 }]]),
+    );
+    expect(r.wrong).toHaveLength(1);
   });
 });

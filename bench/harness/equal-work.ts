@@ -20,10 +20,37 @@ export interface EqualWorkReport {
 }
 
 const SUM_TOLERANCE = 1e-9;
+/**
+ * Allowed rank error of a reported percentile: a t-digest at compression 100 stays well inside 1%
+ * of rank; 2% leaves room for the interpolation of either implementation on small windows.
+ */
+export const RANK_TOLERANCE = 0.02;
+const QUANTILES = [
+  ['p50', 0.5],
+  ['p95', 0.95],
+  ['p99', 0.99],
+] as const;
+
+/** Why the reported percentiles are off by more than the rank tolerance, or undefined. */
+export function percentileProblem(got: AggregateRecord, values: number[]): string | undefined {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  for (const [name, q] of QUANTILES) {
+    const lo = sorted[Math.max(0, Math.floor((q - RANK_TOLERANCE) * n) - 1)] as number;
+    const hi = sorted[Math.min(n - 1, Math.ceil((q + RANK_TOLERANCE) * n))] as number;
+    const v = got[name];
+    // Float32 slack: a digest's compact encoding (Java's asSmallBytes) stores centroids as float.
+    const slack = 1e-6 * Math.max(Math.abs(lo), Math.abs(hi));
+    if (typeof v !== 'number' || v < lo - slack || v > hi + slack)
+      return `${name} ${v} outside [${lo}, ${hi}]`;
+  }
+  return undefined;
+}
 
 /**
  * Checks one system's final records against the exact totals: every closed window exactly one
- * final, count equal, sum equal up to floating-point summation order. Comparing each system with
+ * final, count, min and max equal, sum equal up to floating-point summation order, and (1m
+ * windows) p50/p95/p99 within RANK_TOLERANCE of their exact rank. Comparing each system with
  * the same exact answer also compares them with each other.
  */
 export function checkFinals(
@@ -52,8 +79,11 @@ export function checkFinals(
     }
     if (got.n > 1) duplicated.push(`${key} (${got.n} finals)`);
     const sumOk = Math.abs(got.r.sum - want.sum) <= SUM_TOLERANCE * Math.max(1, Math.abs(want.sum));
-    if (got.r.count !== want.count || !sumOk) {
-      wrong.push(`${key}: count ${got.r.count} vs ${want.count}, sum ${got.r.sum} vs ${want.sum}`);
+    const pct = want.values ? percentileProblem(got.r, want.values) : undefined;
+    if (got.r.count !== want.count || !sumOk || got.r.min !== want.min || got.r.max !== want.max || pct) {
+      wrong.push(
+        `${key}: count ${got.r.count} vs ${want.count}, sum ${got.r.sum} vs ${want.sum}, min ${got.r.min} vs ${want.min}, max ${got.r.max} vs ${want.max}${pct ? `, ${pct}` : ''}`,
+      );
     } else matched++;
   }
   let unexpected = 0;

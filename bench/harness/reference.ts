@@ -1,10 +1,21 @@
 import { WINDOW_SPECS, canonicalTags, tagsKey, type WindowId } from '@streammetrics/contracts';
 
-/** Count and sum of one window of one series. */
+/** Exact totals of one window of one series. */
 export interface WindowTotals {
   count: number;
   sum: number;
+  min: number;
+  max: number;
+  /**
+   * Every value, kept for the 1m tumbling windows only: the percentile check needs the exact
+   * distribution, and one window size is enough to test a digest while bounding the harness's
+   * memory (two numbers per event instead of twenty).
+   */
+  values?: number[];
 }
+
+/** The window whose values the reference keeps for the percentile check. */
+export const PERCENTILE_WINDOW: WindowId = '1m';
 
 /** `${windowId}|${start}|${serviceId}|${metricName}|${tagsKey}` — one series' window. */
 export function windowKey(
@@ -50,26 +61,31 @@ export class ReferenceAggregator {
         const end = start + spec.sizeMs;
         if (st >= end + this.graceMs) continue;
         accepted = true;
-        this.bump(windowKey(spec.id, start, e.serviceId, e.metricName, tags), end, e.value, partition);
+        const keep = spec.id === PERCENTILE_WINDOW;
+        this.bump(windowKey(spec.id, start, e.serviceId, e.metricName, tags), end, e.value, partition, keep);
         if (hasTags)
-          this.bump(windowKey(spec.id, start, e.serviceId, e.metricName, {}), end, e.value, partition);
+          this.bump(windowKey(spec.id, start, e.serviceId, e.metricName, {}), end, e.value, partition, keep);
       }
     }
     if (!accepted) this.late++;
     if (e.timestamp > st) this.streamTime.set(partition, e.timestamp);
   }
 
-  private bump(key: string, end: number, value: number, partition: number): void {
+  private bump(key: string, end: number, value: number, partition: number, keep: boolean): void {
     // Partition is part of the map key: a series lives in one partition (key = serviceId), but
     // keeping it makes a violated assumption show up as a mismatch instead of a silent merge.
     const k = `${partition}#${key}`;
     let w = this.open.get(k);
     if (!w) {
-      w = { count: 0, sum: 0, closeAt: end + this.graceMs };
+      w = { count: 0, sum: 0, min: Infinity, max: -Infinity, closeAt: end + this.graceMs };
+      if (keep) w.values = [];
       this.open.set(k, w);
     }
     w.count++;
     w.sum += value;
+    if (value < w.min) w.min = value;
+    if (value > w.max) w.max = value;
+    w.values?.push(value);
   }
 
   /** Windows closed by the end of the input, keyed by windowKey. */
@@ -78,7 +94,8 @@ export class ReferenceAggregator {
     for (const [k, w] of this.open) {
       const partition = Number(k.slice(0, k.indexOf('#')));
       if (w.closeAt <= (this.streamTime.get(partition) ?? -Infinity)) {
-        out.set(k.slice(k.indexOf('#') + 1), { count: w.count, sum: w.sum });
+        const { closeAt: _closeAt, ...totals } = w;
+        out.set(k.slice(k.indexOf('#') + 1), totals);
       }
     }
     return out;

@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 export interface Row {
   id: string;
   label: string;
-  status: 'ok' | 'not available' | 'failed' | 'skipped';
+  status: 'ok' | 'not available' | 'failed' | 'skipped' | 'capped';
   eventsPerSecond?: number;
   seconds?: number;
   cpuSeconds?: number;
@@ -64,12 +64,14 @@ export function renderTable(rows: Row[]): string {
   const ratio = (other: Row | undefined, what: string) =>
     ours?.eventsPerSecond && other?.eventsPerSecond
       ? `| StreamMetrics / ${what} | ${(ours.eventsPerSecond / other.eventsPerSecond).toFixed(2)}x |`
-      : `| StreamMetrics / ${what} | n/a (${ours ? `${other ? other.label : what} did not run` : 'StreamMetrics did not run'}) |`;
+      : `| StreamMetrics / ${what} | n/a (${ours ? `${other ? other.label : what} did not run or did not finish` : 'StreamMetrics did not run or did not finish'}) |`;
   lines.push(
     '',
     '| ratio (sustained events/s) | value |',
     '|---|---:|',
-    ratio(by('peer'), 'Kafka Streams peer'),
+    ratio(by('peer'), 'Kafka Streams, tuned'),
+    ratio(by('peer-naive'), 'Kafka Streams, typical code'),
+    ratio(by('ceiling-kcat'), 'kcat (ceiling)'),
     ratio(by('ceiling-kafkajs'), 'plain kafkajs consumer (ceiling)'),
     ratio(by('ceiling-java'), 'ConsumerPerformance (ceiling)'),
   );

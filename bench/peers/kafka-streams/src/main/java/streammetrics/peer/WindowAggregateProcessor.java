@@ -1,25 +1,14 @@
 package streammetrics.peer;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Pattern;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -52,8 +41,6 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
   static final String STORE = "windows";
   static final String META_STORE = "meta";
   private static final String STREAM_TIME_KEY = "streamTime";
-  private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9._-]{1,200}$");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final long graceMs;
   private final long emitIntervalMs;
@@ -93,44 +80,16 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
 
   @Override
   public void process(Record<String, byte[]> record) {
-    JsonNode e;
-    long ts;
-    double value;
-    String serviceId;
-    String metricName;
-    TreeMap<String, String> tags = new TreeMap<>();
-    try {
-      e = JSON.readTree(record.value());
-      serviceId = e.path("serviceId").asText(null);
-      metricName = e.path("metricName").asText(null);
-      JsonNode tsNode = e.get("timestamp");
-      JsonNode v = e.get("value");
-      if (serviceId == null || metricName == null || !NAME.matcher(serviceId).matches()
-          || !NAME.matcher(metricName).matches() || tsNode == null || v == null || !v.isNumber()) {
-        stats.invalid.increment();
-        return;
-      }
-      ts = tsNode.isNumber() ? tsNode.asLong() : OffsetDateTime.parse(tsNode.asText()).toInstant().toEpochMilli();
-      value = v.asDouble();
-      if (!Double.isFinite(value) || Math.abs(value) > 1e15 || ts < 0) {
-        stats.invalid.increment();
-        return;
-      }
-      JsonNode t = e.get("tags");
-      if (t != null && t.isObject()) {
-        Iterator<Map.Entry<String, JsonNode>> fields = t.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> f = fields.next();
-          tags.put(f.getKey(), f.getValue().asText());
-        }
-      }
-    } catch (IOException | RuntimeException ex) {
+    Event e = Event.parse(record.value());
+    if (e == null) {
       stats.invalid.increment();
       return;
     }
+    long ts = e.ts();
+    double value = e.value();
     stats.processed.increment();
-    String series = serviceId + "|" + metricName + "|" + (tags.isEmpty() ? "" : toJson(tags));
-    String rollup = tags.isEmpty() ? null : serviceId + "|" + metricName + "|";
+    String series = e.series();
+    String rollup = e.rollup();
     boolean accepted = false;
     for (int w = 0; w < WindowDef.ALL.length; w++) {
       WindowDef def = WindowDef.ALL[w];
@@ -197,63 +156,12 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
   }
 
   private void emit(String key, Agg agg, boolean fin) {
-    String[] p = key.split("\\|", 5);
+    String[] p = key.split("\\|", 3);
     WindowDef def = WindowDef.ALL[Integer.parseInt(p[0])];
-    long start = Long.parseLong(p[1]);
-    String serviceId = p[2];
-    long now = System.currentTimeMillis();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("serviceId", serviceId);
-      g.writeStringField("metricName", p[3]);
-      g.writeFieldName("tags");
-      if (p[4].isEmpty()) {
-        g.writeStartObject();
-        g.writeEndObject();
-      } else {
-        g.writeRawValue(p[4]);
-      }
-      g.writeObjectFieldStart("window");
-      g.writeStringField("type", def.type());
-      g.writeStringField("size", def.size());
-      g.writeNumberField("start", start);
-      g.writeNumberField("end", start + def.sizeMs());
-      g.writeEndObject();
-      g.writeNumberField("count", agg.count);
-      g.writeNumberField("sum", agg.sum);
-      g.writeNumberField("min", agg.min);
-      g.writeNumberField("max", agg.max);
-      g.writeNumberField("avg", agg.sum / agg.count);
-      g.writeNumberField("rate", agg.count / (def.sizeMs() / 1000.0));
-      g.writeNumberField("p50", agg.digest.quantile(0.5));
-      g.writeNumberField("p95", agg.digest.quantile(0.95));
-      g.writeNumberField("p99", agg.digest.quantile(0.99));
-      // Base64 of the Java MergingDigest small encoding (not libs/tdigest's format).
-      agg.digest.compress();
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(agg.digest.smallByteSize());
-      agg.digest.asSmallBytes(buf);
-      g.writeStringField("digest", Base64.getEncoder().encodeToString(buf.array()));
-      g.writeBooleanField("final", fin);
-      g.writeNumberField("streamTime", streamTime);
-      g.writeNumberField("emittedAt", now);
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new IllegalStateException(ex);
-    }
-    RecordHeaders headers = new RecordHeaders();
-    headers.add("emit", (fin ? "final" : "update").getBytes(StandardCharsets.UTF_8));
-    context.forward(new Record<>(serviceId, out.toByteArray(), now, headers), "sink-" + def.id());
+    AggregateJson.forward(
+        context, def, Long.parseLong(p[1]), p[2], agg.count, agg.sum, agg.min, agg.max, agg.digest, fin, streamTime);
     if (fin) stats.finals.increment();
     else stats.updates.increment();
-  }
-
-  private static String toJson(TreeMap<String, String> tags) {
-    try {
-      return JSON.writeValueAsString(tags);
-    } catch (IOException ex) {
-      throw new IllegalStateException(ex);
-    }
   }
 
   /** Counters printed by the peer at exit (one instance shared by the tasks of the stream thread). */
