@@ -1,12 +1,11 @@
-import type { Pool } from 'pg';
+import type { MaintenanceLockRepository } from './maintenance.lock';
 import type { RetentionService } from './retention.service';
 import type { RollupService } from './rollup.service';
 import type { SinkLog } from './sink.log';
 import type { SinkMetrics } from './sink.metrics';
 import { messageOf } from './store.errors';
 
-/** Session advisory lock key: one maintenance runner across all sink replicas. */
-export const MAINTENANCE_LOCK = 'streammetrics-sink-maintenance';
+export { MAINTENANCE_LOCK } from './maintenance.lock';
 
 export type MaintenanceOutcome = 'ran' | 'skipped' | 'failed';
 
@@ -21,7 +20,7 @@ export class MaintenanceScheduler {
   private stopped = false;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly lock: MaintenanceLockRepository,
     private readonly rollups: RollupService,
     private readonly retention: RetentionService,
     private readonly intervalMs: number,
@@ -41,43 +40,30 @@ export class MaintenanceScheduler {
   }
 
   async runOnce(): Promise<MaintenanceOutcome> {
-    let client;
+    let lock;
     try {
-      client = await this.pool.connect();
+      lock = await this.lock.tryAcquire();
     } catch (err) {
       this.log.warn({ err: messageOf(err) }, 'maintenance: PostgreSQL unavailable; next round will retry');
       this.metrics.maintenanceRuns.inc({ outcome: 'failed' });
       return 'failed';
     }
+    if (!lock) {
+      this.metrics.maintenanceRuns.inc({ outcome: 'skipped' });
+      return 'skipped';
+    }
     let outcome: MaintenanceOutcome = 'ran';
     try {
-      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-        MAINTENANCE_LOCK,
-      ]);
-      if (!got.rows[0]?.ok) {
-        outcome = 'skipped';
-        return outcome;
-      }
-      try {
-        await this.rollups.run();
-        await this.retention.run();
-      } catch (err) {
-        outcome = 'failed';
-        this.log.warn({ err: messageOf(err) }, 'maintenance round failed; next round will retry');
-      } finally {
-        await client
-          .query('SELECT pg_advisory_unlock(hashtext($1))', [MAINTENANCE_LOCK])
-          .catch(() => undefined);
-      }
-      return outcome;
+      await this.rollups.run();
+      await this.retention.run();
     } catch (err) {
       outcome = 'failed';
-      this.log.warn({ err: messageOf(err) }, 'maintenance: lock query failed');
-      return outcome;
+      this.log.warn({ err: messageOf(err) }, 'maintenance round failed; next round will retry');
     } finally {
-      client.release(outcome === 'failed');
+      await lock.release(outcome === 'failed');
       this.metrics.maintenanceRuns.inc({ outcome });
     }
+    return outcome;
   }
 
   private schedule(ms: number): void {

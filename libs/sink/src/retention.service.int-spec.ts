@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { testEnv, uniqueName } from '@streammetrics/testing';
 import { ManualClock } from '@streammetrics/contracts';
+import { PartitionsRepository } from './partitions.repository';
 import { RetentionService } from './retention.service';
 import { silentLog } from './sink.log';
 import { createSinkMetrics } from './sink.metrics';
@@ -28,17 +29,18 @@ describe('RetentionService (real PostgreSQL)', () => {
       for (const d of days)
         await pool.query(`SELECT sm_ensure_partition($1, 'day', $2)`, [table, new Date(d).toISOString()]);
       await pool.query(`CREATE TABLE ${table}_default PARTITION OF ${table} DEFAULT`);
+      const partitions = new PartitionsRepository(pool);
       const service = new RetentionService(
-        pool,
+        partitions,
         [{ table, retentionMs: 90 * DAY }],
         new ManualClock(now),
         createSinkMetrics(new Registry()),
         silentLog,
       );
-      expect((await service.listPartitions(table)).map((p) => p.name)).toHaveLength(7);
+      expect((await partitions.list(table)).map((p) => p.name)).toHaveLength(7);
       // Cut-off 2026-03-17T12:30: the partitions of 02-15 and 03-16 end before it; 03-17 straddles it.
       expect(await service.run()).toEqual([`${table}_20260215`, `${table}_20260316`]);
-      expect((await service.listPartitions(table)).map((p) => p.name)).toEqual([
+      expect((await partitions.list(table)).map((p) => p.name)).toEqual([
         `${table}_20260317`,
         `${table}_20260318`,
         `${table}_20260614`,

@@ -19,6 +19,8 @@ import { DeadLetterRecorder } from './dead-letter.recorder';
 import { HotStoreRepository } from './hot-store.repository';
 import { MaintenanceScheduler } from './maintenance.scheduler';
 import { retentionRules } from './retention.policy';
+import { MaintenanceLockRepository } from './maintenance.lock';
+import { PartitionsRepository } from './partitions.repository';
 import { RetentionService } from './retention.service';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.policy';
 import { DEFAULT_ROLLUP_OPTIONS, RollupService, type RollupOptions } from './rollup.service';
@@ -195,14 +197,14 @@ export class SinkRuntime {
     }
     this.rollups = new RollupService(this.pool, rollup, clock, this.metrics, log);
     this.retention = new RetentionService(
-      this.pool,
+      new PartitionsRepository(this.pool),
       retentionRules(opts.retentionDays ?? { raw: 90, hourly: 365, daily: 3 * 365 }),
       clock,
       this.metrics,
       log,
     );
     this.maintenance = new MaintenanceScheduler(
-      this.pool,
+      new MaintenanceLockRepository(this.pool),
       this.rollups,
       this.retention,
       opts.maintenanceIntervalMs ?? 60_000,
