@@ -1,6 +1,11 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { decodeAggregate, type AggregateRecord } from '@streammetrics/contracts';
-import { ConsumerHealth, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
+import {
+  committedConsumer,
+  ConsumerHealth,
+  heartbeatingSleep,
+  type ConsumerFailure,
+} from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { backoffDelay, messageOf, type RetryPolicy } from '@streammetrics/sink';
 import type { AlertEvaluator } from './alert.evaluator';
@@ -44,14 +49,7 @@ export class AlertConsumer {
   private readonly state: ConsumerHealth;
 
   constructor(private readonly opts: AlertConsumerOptions) {
-    this.consumer = opts.kafka.consumer({
-      groupId: opts.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
-    });
+    this.consumer = committedConsumer(opts.kafka, opts.groupId, 100);
     this.state = new ConsumerHealth(this.consumer, {
       name: 'alerting consumer',
       log: opts.log,

@@ -9,3 +9,4 @@ export * from './consumer.failure';
 export * from './kafka.security';
 export * from './heartbeating.sleep';
 export * from './consumer.health';
+export * from './committed.consumer';

@@ -1,6 +1,11 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Clock } from '@streammetrics/contracts';
-import { ConsumerHealth, heartbeatingSleep, type ConsumerFailure } from '@streammetrics/kafka';
+import {
+  committedConsumer,
+  ConsumerHealth,
+  heartbeatingSleep,
+  type ConsumerFailure,
+} from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { backoffDelay, type RetryPolicy } from './retry.policy';
 import { isRetriable, messageOf } from './store.errors';
@@ -51,14 +56,7 @@ export class StoreConsumer {
   private logRetryAfter = 0;
 
   constructor(private readonly opts: StoreConsumerOptions) {
-    this.consumer = opts.kafka.consumer({
-      groupId: opts.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 250,
-    });
+    this.consumer = committedConsumer(opts.kafka, opts.groupId, 250);
     this.state = new ConsumerHealth(this.consumer, {
       name: 'sink consumer',
       fields: { store: opts.store },
