@@ -4,3 +4,4 @@ export * from './observability.module';
 export * from './app.bootstrap';
 export * from './app.logger';
 export * from './fatal.exit';
+export * from './runtime.lifecycle';
