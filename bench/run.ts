@@ -203,6 +203,12 @@ async function main(): Promise<number> {
         const { finals, undecodable } = await readFinals(bk, outputTopics(system.outputPrefix(run)));
         const check = checkFinals(system.id, finals, undecodable, input.reference);
         equalWork.push(check);
+        if (!check.ok) {
+          row.status = 'mismatch';
+          const first = [...check.wrong, ...check.missing, ...check.duplicated][0];
+          const why = `equal work: ${check.expectedWindows - check.matched} of ${check.expectedWindows} windows differ${first ? ` (${first.slice(0, 160)})` : ''}`;
+          row.note = row.note ? `${row.note}; ${why}` : why;
+        }
         log(
           `  equal work: ${check.matched}/${check.expectedWindows} windows exact; wrong ${check.wrong.length}, missing ${check.missing.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected}`,
         );
@@ -253,7 +259,10 @@ async function main(): Promise<number> {
   };
   const table = renderTable(rows);
   log(`\n${table}\n`);
-  const mismatches = equalWork.filter((e) => !e.ok);
+  // Ours and the tuned peer (the same algorithm) must match the exact windows, or the run fails.
+  // The typical-code peer is what many users run: a mismatch of its output is a finding to report
+  // (its row says so and it leaves the ratios), not a failure of the run.
+  const mismatches = equalWork.filter((e) => !e.ok && e.system !== 'peer-naive');
   log(
     equalWork.length === 0
       ? 'equal work: nothing to compare'
@@ -339,7 +348,8 @@ ${eq}
   per input partition, accepted while stream time < end + grace, series plus rollup). Each system's
   finals must match it: one final per window, count, min and max equal, sums equal to 1e-9
   relative, and for the 1m windows p50/p95/p99 within 2% of their exact rank. The bench exits
-  non-zero on a mismatch or an error, never on slowness.
+  non-zero on an error or a mismatch of StreamMetrics or the tuned peer, never on slowness; the
+  typical-code peer's row says \`mismatch\` when its output fails the check, and it leaves the ratios.
 `;
 }
 

@@ -4,7 +4,8 @@ import { cpus, totalmem } from 'node:os';
 export interface Row {
   id: string;
   label: string;
-  status: 'ok' | 'not available' | 'failed' | 'skipped' | 'capped';
+  /** `mismatch`: finished, but its output failed the equal-work check (so it is left out of the ratios). */
+  status: 'ok' | 'not available' | 'failed' | 'skipped' | 'capped' | 'mismatch';
   eventsPerSecond?: number;
   seconds?: number;
   cpuSeconds?: number;
