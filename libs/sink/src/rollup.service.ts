@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Clock } from '@streammetrics/contracts';
+import { inTransaction } from '@streammetrics/storage';
 import { groupBySeries, mergeSeries, type RollupInput, type RollupRow } from './rollup.merge';
 import { DAY_MS, dueBuckets, floorTo, ROLLUPS, type RollupResolution } from './rollup.plan';
 import { RollupRepository, type SeriesCursor } from './rollup.repository';
@@ -99,7 +100,7 @@ export class RollupService {
     let buckets = 0;
     let rows = 0;
     while (buckets < this.opts.maxBucketsPerRun) {
-      const done = await this.inTransaction(async (c) => {
+      const done = await inTransaction(this.pool, async (c) => {
         const doneUntil = await this.repo.lockWatermark(c, key, initial);
         const [bucket] = dueBuckets(doneUntil, await readyUntil(c), res.bucketMs, 1);
         if (bucket === undefined) return null;
@@ -125,9 +126,11 @@ export class RollupService {
     const key = this.stateKey(res);
     let buckets = 0;
     let rows = 0;
-    const dirty = await this.inTransaction((c) => this.repo.dirtyBuckets(c, key, this.opts.maxBucketsPerRun));
+    const dirty = await inTransaction(this.pool, (c) =>
+      this.repo.dirtyBuckets(c, key, this.opts.maxBucketsPerRun),
+    );
     for (const bucket of dirty) {
-      const n = await this.inTransaction(async (c) => {
+      const n = await inTransaction(this.pool, async (c) => {
         // The watermark row lock serialises with sink writers marking late finals (FOR SHARE).
         await this.repo.lockWatermark(c, key, bucket);
         const built = await this.buildBucket(c, res, bucket);
@@ -149,20 +152,5 @@ export class RollupService {
     }
     if (buckets > 0) this.log.info({ resolution: res.id, buckets, rows }, 'late rollups rebuilt');
     return { buckets, rows };
-  }
-
-  private async inTransaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await work(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
   }
 }
