@@ -215,7 +215,10 @@ describe('query-api live WebSocket', () => {
     // One message past the high-water mark at most.
     expect(buffered).toBeLessThanOrEqual(HIGH_WATER + 16 * 1024);
     // The heap, not RSS: Node 24 keeps freed pages resident longer, which says nothing about buffering.
-    expect(heapAfter - heapBefore).toBeLessThan(published / 2);
+    // Buffering the updates would hold at least every byte published; the heap also holds garbage
+    // no collection has reached yet (up to about half of it in a run on a busy machine), so the
+    // bound is what was published. The exact bounds are the two gauges above.
+    expect(heapAfter - heapBefore).toBeLessThan(published);
 
     // Reading again, the client catches up with the newest update of every series.
     slow.ws.resume();
