@@ -1,40 +1,6 @@
 import type { HotUpdate } from '@streammetrics/contracts';
-import { LiveSession, MAX_PENDING_SERIES, type DeliveryStats, type LiveSocket } from './live.session';
-
-class FakeSocket implements LiveSocket {
-  readyState = 1;
-  bufferedAmount = 0;
-  sent: string[] = [];
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-}
-
-const update = (series: string, start: number): HotUpdate => ({
-  window: '1m',
-  emit: 'update',
-  record: {
-    serviceId: 'svc',
-    metricName: 'm',
-    tags: { series },
-    window: { type: 'tumbling', size: '1m', start, end: start + 60_000 },
-    count: 1,
-    sum: 1,
-    min: 1,
-    max: 1,
-    avg: 1,
-    rate: 1,
-    p50: 1,
-    p95: 1,
-    p99: 1,
-    final: false,
-    streamTime: start,
-    emittedAt: start,
-  },
-});
+import { LiveSession, MAX_PENDING_SERIES, type DeliveryStats } from './live.session';
+import { FakeSocket, update } from './testing/live.fixtures';
 
 const starts = (s: FakeSocket) =>
   s.sent.map((m) => (JSON.parse(m) as { update: HotUpdate }).update.record.window.start);

@@ -9,7 +9,8 @@ export interface LiveSocket {
   close(code?: number, reason?: string): void;
 }
 
-const OPEN = 1;
+/** `ws`'s readyState of an open socket. */
+export const WS_OPEN = 1;
 
 /** At most this many series wait per session; beyond it the oldest waiting update is dropped. */
 export const MAX_PENDING_SERIES = 5_000;
@@ -71,7 +72,7 @@ export class LiveSession {
 
   /** Ends the attached socket, if any (the key was revoked). */
   closeSocket(code: number, reason: string): void {
-    if (this.socket?.readyState === OPEN) {
+    if (this.socket?.readyState === WS_OPEN) {
       this.socket.send(
         JSON.stringify({ type: 'error', error: { code: reason, message: 'API key revoked or expired' } }),
       );
@@ -98,7 +99,7 @@ export class LiveSession {
 
   /** Sends a control message right away; it is small and the client needs it to make progress. */
   control(message: ServerMessage): void {
-    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket?.readyState === WS_OPEN) this.socket.send(JSON.stringify(message));
   }
 
   deliver(update: HotUpdate, subscriptions: string[]): void {
@@ -134,7 +135,7 @@ export class LiveSession {
   private writable(): boolean {
     return (
       this.socket !== undefined &&
-      this.socket.readyState === OPEN &&
+      this.socket.readyState === WS_OPEN &&
       this.socket.bufferedAmount <= this.highWaterBytes
     );
   }
