@@ -6,7 +6,6 @@ import {
   DLQ_HEADERS,
   topicSpecs,
   WINDOW_SPECS,
-  windowIdOf,
   type AggregateRecord,
   type MetricEvent,
 } from '@streammetrics/contracts';
@@ -21,7 +20,13 @@ import {
   testProcessorEnv,
   waitFor,
 } from './support-processor/processor.process';
-import { exactWindows, rankError, windowKey, type OracleResult } from './support-processor/window-oracle';
+import {
+  exactWindows,
+  keyParts,
+  rankError,
+  aggregateKey,
+  type OracleResult,
+} from './support-processor/window-oracle';
 import { asRecord, confluentFrame, flushEvents, interopEvents } from './support-interop/interop-events';
 import {
   buildJavaProducer,
@@ -94,7 +99,7 @@ async function registeredSchemaId(): Promise<{ id: number } | { problem: string 
   }
 }
 
-const serviceOfKey = (k: string) => k.split('|')[0] as string;
+const serviceOfKey = (k: string) => keyParts(k).serviceId;
 const hex = (b: Buffer | null) => (b ?? Buffer.alloc(0)).toString('hex');
 /** A dead letter for a failure message: reason, error and value, with unprintable bytes as dots. */
 const describeDead = (d: ReadRecord) =>
@@ -241,7 +246,7 @@ describe('interoperability: a Java producer feeds the stream processor', () => {
       if (!isFinal(r)) continue;
       const a = JSON.parse(r.value!.toString()) as AggregateRecord;
       if (a.metricName === FLUSH_METRIC) continue;
-      const k = windowKey(a.serviceId, a.metricName, a.tags, windowIdOf(a.window), a.window.start);
+      const k = aggregateKey(a);
       finals.set(k, [...(finals.get(k) ?? []), a]);
     }
   }, 170_000);

@@ -1,11 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
-import {
-  DLQ_HEADERS,
-  topicSpecs,
-  WINDOW_SPECS,
-  windowIdOf,
-  type AggregateRecord,
-} from '@streammetrics/contracts';
+import { DLQ_HEADERS, topicSpecs, WINDOW_SPECS, type AggregateRecord } from '@streammetrics/contracts';
 import { provisionTopics } from '@streammetrics/kafka';
 import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
 import { generate, seeded, type GeneratedRecord } from './support-processor/event-generator';
@@ -17,7 +11,7 @@ import {
   sleep,
   waitFor,
 } from './support-processor/processor.process';
-import { exactWindows, rankError, windowKey } from './support-processor/window-oracle';
+import { exactWindows, rankError, aggregateKey } from './support-processor/window-oracle';
 
 const PARTITIONS = 6;
 const GRACE_MS = 10_000;
@@ -143,7 +137,7 @@ describe('stream-processor: exactly once under crashes', () => {
       if (r.headers.emit !== 'final') continue;
       const a = JSON.parse(r.value!.toString()) as AggregateRecord;
       if (a.metricName === FLUSH_METRIC) continue;
-      const k = windowKey(a.serviceId, a.metricName, a.tags, windowIdOf(a.window), a.window.start);
+      const k = aggregateKey(a);
       finals.set(k, [...(finals.get(k) ?? []), a]);
     }
     const duplicated = [...finals].filter(([, v]) => v.length > 1).map(([k]) => k);

@@ -1,11 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import { WINDOW_SPECS, windowIdOf, type AggregateRecord } from '@streammetrics/contracts';
+import { WINDOW_SPECS, type AggregateRecord } from '@streammetrics/contracts';
 import { readTopics, type ReadRecord } from '@streammetrics/testing';
 import { FLUSH_METRIC } from './flush-markers';
-import { windowKey, type OracleResult } from './window-oracle';
+import { aggregateKey, type OracleResult } from './window-oracle';
 
 export interface ProcessorOutput {
-  /** The final of each window by `windowKey(...)`, flush markers left out. */
+  /** The final of each window by `aggregateKey(...)`, flush markers left out. */
   finals: Map<string, AggregateRecord>;
   deadLetters: ReadRecord[];
 }
@@ -28,7 +28,7 @@ export async function readOutputs(
     if (r.headers.emit !== 'final') continue;
     const a = JSON.parse(r.value!.toString()) as AggregateRecord;
     if (a.metricName === FLUSH_METRIC) continue;
-    finals.set(windowKey(a.serviceId, a.metricName, a.tags, windowIdOf(a.window), a.window.start), a);
+    finals.set(aggregateKey(a), a);
   }
   return { finals, deadLetters: out.filter((r) => r.topic === deadLetterTopic) };
 }
