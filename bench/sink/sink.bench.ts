@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import { Pool } from 'pg';
-import { Registry } from 'prom-client';
 import { infraShape, loadConfig } from '@streammetrics/config';
 import {
   aggregateJson,
@@ -32,7 +31,7 @@ import {
   type WindowId,
 } from '@streammetrics/contracts';
 import { createKafka, provisionTopics } from '@streammetrics/kafka';
-import { SinkRuntime, type SinkPart } from '@streammetrics/sink';
+import { startSinkContext, type SinkPart } from '@streammetrics/sink';
 import { TDigest } from '@streammetrics/tdigest';
 
 const quick = process.argv.includes('--quick');
@@ -158,7 +157,7 @@ function sink(
   parts: SinkPart[],
   onDurable: (store: 'redis' | 'postgres', l: number[]) => void,
 ) {
-  return new SinkRuntime({
+  return startSinkContext({
     kafkaBrokers: cfg.KAFKA_BROKERS,
     databaseUrl: cfg.DATABASE_URL,
     redisUrl: cfg.REDIS_URL,
@@ -166,7 +165,6 @@ function sink(
     replicationFactor: 1,
     groupPrefix: `${prefix}`,
     parts,
-    registry: new Registry(),
     onDurable,
   });
 }
@@ -178,7 +176,7 @@ async function drain(store: 'redis' | 'postgres', prefix: string, total: number)
   let last = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
-  const runtime = sink(prefix, [store], (_s, l) => {
+  const started = sink(prefix, [store], (_s, l) => {
     const now = performance.now();
     if (first === 0) {
       first = now;
@@ -188,11 +186,11 @@ async function drain(store: 'redis' | 'postgres', prefix: string, total: number)
     last = now;
     if (consumed >= total) done();
   });
-  await runtime.start();
+  const { runtime, close } = await started;
   await finished;
   const writes = await runtime.metrics.batchSize.get();
   const written = writes.values.find((v) => v.metricName === 'streammetrics_sink_batch_size_sum')?.value ?? 0;
-  await runtime.stop();
+  await close();
   return {
     store,
     records: consumed,
@@ -262,10 +260,10 @@ async function postgresCeiling(pool: Pool, records: AggregateRecord[]): Promise<
 
 async function latencyRun(prefix: string) {
   const lat: Record<'redis' | 'postgres', number[]> = { redis: [], postgres: [] };
-  const runtime = sink(prefix, ['redis', 'postgres'], (s, l) => {
+  const started = sink(prefix, ['redis', 'postgres'], (s, l) => {
     for (const x of l) lat[s].push(x);
   });
-  await runtime.start();
+  const { close } = await started;
   await new Promise((r) => setTimeout(r, 3_000)); // both groups joined before the clock starts
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
@@ -298,7 +296,7 @@ async function latencyRun(prefix: string) {
     await new Promise((r) => setTimeout(r, 200));
   }
   await producer.disconnect();
-  await runtime.stop();
+  await close();
   const summary = (xs: number[]) => {
     const s = xs.slice().sort((a, b) => a - b);
     return { n: s.length, p50: percentile(s, 0.5), p99: percentile(s, 0.99), max: s[s.length - 1] ?? NaN };

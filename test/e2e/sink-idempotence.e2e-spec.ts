@@ -92,7 +92,7 @@ describe('aggregate-sink: replaying the topics leaves both stores the same', () 
     const { pool, redis } = stores();
     try {
       const first = startSink(prefix);
-      await first.started;
+      const firstSink = await first.started;
       await waitFor(
         () => Promise.resolve(first.counter.counts.redis >= total && first.counter.counts.postgres >= total),
         {
@@ -108,7 +108,7 @@ describe('aggregate-sink: replaying the topics leaves both stores the same', () 
         async () => (await redis.lrange(DLQ_RECENT_KEY, 0, -1)).filter((s) => s.includes(prefix)).length >= 2,
         { what: 'the dead-letter panel' },
       );
-      await first.runtime.stop();
+      await firstSink.close();
 
       const a = await snapshot(pool, redis, services, series);
       // Every window once, with the newest version's numbers.
@@ -162,7 +162,7 @@ describe('aggregate-sink: replaying the topics leaves both stores the same', () 
 
       // Replay everything from the beginning with new consumer groups.
       const second = startSink(prefix, { parts: ['redis', 'postgres'] });
-      await second.started;
+      const secondSink = await second.started;
       await waitFor(
         () =>
           Promise.resolve(second.counter.counts.redis >= total && second.counter.counts.postgres >= total),
@@ -171,7 +171,7 @@ describe('aggregate-sink: replaying the topics leaves both stores the same', () 
           what: 'the replay to consume every record',
         },
       );
-      await second.runtime.stop();
+      await secondSink.close();
       const b = await snapshot(pool, redis, services, series);
       expect(b.rows).toEqual(a.rows);
       expect(b.redis).toEqual(a.redis);

@@ -128,14 +128,15 @@ async function outage(down: Store): Promise<void> {
     retryPolicy: { initialMs: 100, maxMs: 2_000, factor: 2, jitter: 0.2 },
     parts: ['redis', 'postgres'],
   });
-  await sink.started;
+  const started = await sink.started;
+  const { runtime } = started;
   const { pool, redis } = stores();
   const producer = await transactionalProducer();
   const timeline: string[] = [];
   const tStart = Date.now();
   const mark = (what: string) => timeline.push(`t=${((Date.now() - tStart) / 1000).toFixed(1)}s ${what}`);
   const sent: AggregateRecord[] = [];
-  const checks = sink.runtime.checks();
+  const checks = runtime.checks();
   let otherDuringOutage = 0;
   let readinessFalseSeen = false;
   let consumerCheckFalseSeen = false;
@@ -171,7 +172,7 @@ async function outage(down: Store): Promise<void> {
           backlog = sent.length;
           mark(
             `${down} reachable again (proxy up); ${otherDuringOutage} records reached ${other} during the outage, ` +
-              `${down} retried ${await retries(sink.runtime, down)} times`,
+              `${down} retried ${await retries(runtime, down)} times`,
           );
         }
       }
@@ -212,14 +213,14 @@ async function outage(down: Store): Promise<void> {
     expect(otherDuringOutage).toBeGreaterThan(0);
     expect(readinessFalseSeen).toBe(true);
     expect(consumerCheckFalseSeen).toBe(true);
-    expect(await retries(sink.runtime, down)).toBeGreaterThan(0);
+    expect(await retries(runtime, down)).toBeGreaterThan(0);
     const dlq = await readTopics(testKafka(), [`${prefix}${DEAD_LETTER_TOPIC}`], { timeoutMs: 3_000 });
     expect(dlq).toHaveLength(0);
     expect((await checks[down]?.())?.ok).toBe(true);
     expect((await checks[`consumer-${down}`]?.())?.ok).toBe(true);
   } finally {
     await producer.disconnect();
-    await sink.runtime.stop();
+    await started.close();
     await pgProxy.down();
     await redisProxy.down();
     await pool.end();

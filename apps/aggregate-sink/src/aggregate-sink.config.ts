@@ -1,6 +1,7 @@
 import { bool, infraShape, int, loadConfig, type Env, topicPrefix } from '@streammetrics/config';
-import type { SinkModuleOptions } from '@streammetrics/sink';
+import type { SinkOptions } from '@streammetrics/sink';
 import { compressionOf, kafkaSecurity } from '@streammetrics/kafka';
+import { exitForRestart } from '@streammetrics/observability';
 
 const shape = {
   ...infraShape,
@@ -25,7 +26,7 @@ export function loadSinkConfig(env: Env = process.env) {
 
 export type SinkConfig = ReturnType<typeof loadSinkConfig>;
 
-export function sinkOptions(c: SinkConfig): SinkModuleOptions {
+export function sinkOptions(c: SinkConfig): SinkOptions {
   return {
     kafkaBrokers: c.KAFKA_BROKERS,
     kafkaSecurity: kafkaSecurity(c),
@@ -35,6 +36,9 @@ export function sinkOptions(c: SinkConfig): SinkModuleOptions {
     replicationFactor: c.KAFKA_REPLICATION_FACTOR,
     compression: compressionOf(c.KAFKA_COMPRESSION),
     provision: true,
+    // A consumer that stopped for good (an undecodable batch) ends the process: the orchestrator
+    // restarts it and the group resumes from the committed offsets.
+    onFatal: exitForRestart,
     parts: c.SINK_MAINTENANCE ? undefined : ['redis', 'postgres', 'deadletters'],
     partitionsConsumedConcurrently: c.SINK_PARTITIONS_CONCURRENCY,
     pgPoolSize: c.SINK_PG_POOL_SIZE,

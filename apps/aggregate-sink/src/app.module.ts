@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '@streammetrics/observability';
-import { SINK_OPTIONS, SinkService } from '@streammetrics/sink';
+import { SinkModule } from '@streammetrics/sink';
 import { sinkOptions, type SinkConfig } from './aggregate-sink.config';
 
 @Module({})
@@ -8,8 +8,10 @@ export class AppModule {
   static forConfig(config: SinkConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ObservabilityModule.forRoot({ app: 'aggregate-sink', logLevel: config.LOG_LEVEL })],
-      providers: [{ provide: SINK_OPTIONS, useValue: sinkOptions(config) }, SinkService],
+      imports: [
+        ObservabilityModule.forRoot({ app: 'aggregate-sink', logLevel: config.LOG_LEVEL }),
+        SinkModule.forRoot(sinkOptions(config)),
+      ],
     };
   }
 }

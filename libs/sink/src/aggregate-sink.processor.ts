@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { decodeBatch, newestPerWindow } from './aggregate.batch';
 import type { DeadLetter, DeadLetterProducer } from './dead-letter.producer';
 import type { SinkMetrics } from './sink.metrics';
-import type { BatchOutcome } from './store-consumer.service';
+import type { BatchOutcome } from './store.consumer';
 import type { StoreWriter } from './store.writer';
 
 /**

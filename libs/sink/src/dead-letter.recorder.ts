@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { DLQ_HEADERS, type DeadLetterSummary } from '@streammetrics/contracts';
 import type { HotStoreRepository } from './hot-store.repository';
-import type { BatchOutcome } from './store-consumer.service';
+import type { BatchOutcome } from './store.consumer';
 
 function header(m: KafkaMessage, name: string): string | undefined {
   const v = m.headers?.[name];

@@ -1,28 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
-import type { Registry } from 'prom-client';
-import {
-  contextLog,
-  exitForRestart,
-  HealthService,
-  METRICS_REGISTRY,
-  RuntimeLifecycle,
-} from '@streammetrics/observability';
-import { SinkRuntime, type SinkOptions } from './sink.runtime';
+import { Injectable } from '@nestjs/common';
+import { HealthService, RuntimeLifecycle } from '@streammetrics/observability';
+import { SinkRuntime } from './sink.runtime';
 
-export const SINK_OPTIONS = Symbol('SINK_OPTIONS');
-export type SinkModuleOptions = Omit<SinkOptions, 'registry' | 'log'>;
-
-/** Nest lifecycle around SinkRuntime. */
+/** Nest lifecycle around SinkRuntime: readiness checks, start at bootstrap, graceful stop. */
 @Injectable()
 export class SinkService extends RuntimeLifecycle<SinkRuntime> {
-  constructor(
-    @Inject(SINK_OPTIONS) options: SinkModuleOptions,
-    @Inject(METRICS_REGISTRY) registry: Registry,
-    health: HealthService,
-    logger: Logger,
-  ) {
-    const log = contextLog(logger, 'aggregate-sink');
-    super(new SinkRuntime({ ...options, registry, log, onFatal: exitForRestart }), health);
+  constructor(runtime: SinkRuntime, health: HealthService) {
+    super(runtime, health);
   }
 }

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import { Pool } from 'pg';
-import { Registry } from 'prom-client';
 import {
   historyKey,
   isNewerVersion,
@@ -16,7 +15,7 @@ import {
   type WindowId,
 } from '@streammetrics/contracts';
 import { provisionTopics } from '@streammetrics/kafka';
-import { SinkRuntime, type SinkOptions } from '@streammetrics/sink';
+import { startSinkContext, type SinkContext, type SinkOptions } from '@streammetrics/sink';
 import { testEnv, testKafka, uniqueName } from '@streammetrics/testing';
 
 export async function provisionPrefix(prefix: string): Promise<void> {
@@ -31,13 +30,14 @@ export class DurableCounter {
   };
 }
 
+/** The sink as the app wires it, on `prefix`'s topics; `started` resolves once its groups joined. */
 export function startSink(
   prefix: string,
   overrides: Partial<SinkOptions> = {},
-): { runtime: SinkRuntime; counter: DurableCounter; started: Promise<void> } {
+): { counter: DurableCounter; started: Promise<SinkContext> } {
   const env = testEnv();
   const counter = new DurableCounter();
-  const runtime = new SinkRuntime({
+  const started = startSinkContext({
     kafkaBrokers: env.kafkaBrokers,
     databaseUrl: env.databaseUrl,
     redisUrl: env.redisUrl,
@@ -46,11 +46,10 @@ export function startSink(
     groupPrefix: `${uniqueName('g')}-`,
     parts: ['redis', 'postgres', 'deadletters'],
     partitionsConsumedConcurrently: 4,
-    registry: new Registry(),
     onDurable: counter.onDurable,
     ...overrides,
   });
-  return { runtime, counter, started: runtime.start() };
+  return { counter, started };
 }
 
 /** Sends aggregate records to their window's topic in one Kafka transaction, as the processor does. */
