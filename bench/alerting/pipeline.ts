@@ -2,8 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
-import { Registry } from 'prom-client';
-import { AlertingRuntime, AlertRulesRepository } from '@streammetrics/alerting';
+import { AlertRulesRepository, startAlertingContext, type AlertingContext } from '@streammetrics/alerting';
 import { encodeAggregate, type AggregateRecord } from '@streammetrics/contracts';
 import type { AlertRule } from '@streammetrics/contracts/api';
 import { percentile } from './stats';
@@ -47,8 +46,9 @@ export async function replaceRules(pool: Pool, rules: AlertRule[]): Promise<void
   );
 }
 
-function runtime(env: PipelineEnv, prefix: string, groupId: string): AlertingRuntime {
-  return new AlertingRuntime({
+/** The alerting app's own wiring (AlertingModule), started. */
+function startAlerting(env: PipelineEnv, prefix: string, groupId: string): Promise<AlertingContext> {
+  return startAlertingContext({
     kafkaBrokers: env.brokers,
     databaseUrl: env.databaseUrl,
     topicPrefix: prefix,
@@ -56,7 +56,6 @@ function runtime(env: PipelineEnv, prefix: string, groupId: string): AlertingRun
     fromBeginning: true,
     externalUrl: 'http://bench',
     rulesPollMs: 500,
-    registry: new Registry(),
   });
 }
 
@@ -77,9 +76,8 @@ export async function measurePipeline(
   groupId: string,
 ): Promise<PipelineThroughput> {
   const pool = new Pool({ connectionString: env.databaseUrl, max: 2 });
-  const rt = runtime(env, prefix, groupId);
   const t0 = Date.now();
-  await rt.start();
+  const app = await startAlerting(env, prefix, groupId);
   let done = 0;
   while (done < records.length) {
     await new Promise((r) => setTimeout(r, 100));
@@ -95,7 +93,7 @@ export async function measurePipeline(
     `SELECT count(*) AS n FROM alert_notifications WHERE rule_id LIKE 'bench-%' AND created_at > to_timestamp($1 / 1000.0)`,
     [t0],
   );
-  await rt.stop();
+  await app.close();
   await pool.end();
   return { recordsPerSecond: records.length / seconds, seconds, notifications: Number(n.rows[0]?.n ?? 0) };
 }
@@ -157,8 +155,7 @@ export async function measureDetection(
   };
   await replaceRules(pool, [...backgroundRules, rule]);
   const groupId = `bench-detect-${Date.now()}`;
-  const rt = runtime(env, prefix, groupId);
-  await rt.start();
+  const app = await startAlerting(env, prefix, groupId);
   const plain = env.kafka.consumer({
     groupId: `${groupId}-plain`,
     maxWaitTimeInMs: 100,
@@ -208,7 +205,7 @@ export async function measureDetection(
     await new Promise((r) => setTimeout(r, 100));
   await producer.disconnect();
   await plain.disconnect();
-  await rt.stop();
+  await app.close();
   receiver.server.close();
 
   const alerting = [...receiver.arrivals]

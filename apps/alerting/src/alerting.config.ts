@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { bool, infraShape, int, loadConfig, type Env, topicPrefix } from '@streammetrics/config';
-import { ALERTING_GROUP, type AlertingModuleOptions } from '@streammetrics/alerting';
+import { ALERTING_GROUP, type AlertingOptions } from '@streammetrics/alerting';
 import { kafkaSecurity } from '@streammetrics/kafka';
+import { exitForRestart } from '@streammetrics/observability';
 
 const shape = {
   ...infraShape,
@@ -26,7 +27,7 @@ export function loadAlertingConfig(env: Env = process.env) {
 
 export type AlertingConfig = ReturnType<typeof loadAlertingConfig>;
 
-export function alertingOptions(c: AlertingConfig): AlertingModuleOptions {
+export function alertingOptions(c: AlertingConfig): AlertingOptions {
   return {
     kafkaBrokers: c.KAFKA_BROKERS,
     kafkaSecurity: kafkaSecurity(c),
@@ -47,5 +48,8 @@ export function alertingOptions(c: AlertingConfig): AlertingModuleOptions {
       },
     },
     provision: true,
+    // A consumer that stopped for good ends the process: the orchestrator restarts it and the
+    // group resumes from the offsets stored with the alert states.
+    onFatal: exitForRestart,
   };
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ALERTING_OPTIONS, AlertingService } from '@streammetrics/alerting';
+import { AlertingModule } from '@streammetrics/alerting';
 import { ObservabilityModule } from '@streammetrics/observability';
 import { alertingOptions, type AlertingConfig } from './alerting.config';
 
@@ -8,8 +8,10 @@ export class AppModule {
   static forConfig(config: AlertingConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ObservabilityModule.forRoot({ app: 'alerting', logLevel: config.LOG_LEVEL })],
-      providers: [{ provide: ALERTING_OPTIONS, useValue: alertingOptions(config) }, AlertingService],
+      imports: [
+        ObservabilityModule.forRoot({ app: 'alerting', logLevel: config.LOG_LEVEL }),
+        AlertingModule.forRoot(alertingOptions(config)),
+      ],
     };
   }
 }

@@ -1,26 +1,19 @@
-import { Pool } from 'pg';
-import type { Registry } from 'prom-client';
-import { WINDOW_SPECS } from '@streammetrics/contracts';
-import { createKafka, type ConsumerFailure, type KafkaSecurity } from '@streammetrics/kafka';
+import type { Pool } from 'pg';
+import type { ConsumerFailure, KafkaSecurity } from '@streammetrics/kafka';
 import type { HealthState } from '@streammetrics/observability';
 import { migrate } from '@streammetrics/storage';
 import { messageOf, type RetryPolicy } from '@streammetrics/sink';
-import { AlertConsumer } from './alert.consumer';
-import { AlertEvaluator } from './alert.evaluator';
-import { AlertRulesRepository, type RulesVersion } from './alert-rules.repository';
-import { AlertStatesRepository } from './alert-states.repository';
-import { silentLog, type AlertingLog } from './alerting.log';
-import { createAlertingMetrics, type AlertingMetrics } from './alerting.metrics';
+import type { AlertConsumer } from './alert.consumer';
+import type { AlertEvaluator } from './alert.evaluator';
+import type { AlertRulesRepository, RulesVersion } from './alert-rules.repository';
+import type { AlertStatesRepository } from './alert-states.repository';
+import type { AlertingLog } from './alerting.log';
+import type { AlertingMetrics } from './alerting.metrics';
 import { compileRule } from './compiled.rule';
-import {
-  DEFAULT_DISPATCHER_OPTIONS,
-  NotificationDispatcher,
-  type DispatcherOptions,
-} from './notification.dispatcher';
-import { OutboxRepository } from './outbox.repository';
+import type { EvaluationQueue } from './evaluation.queue';
+import type { DispatcherOptions, NotificationDispatcher } from './notification.dispatcher';
 import { RuleIndex } from './rule.index';
 import { readRulesFile } from './rules.file';
-import { SilencesRepository } from './silences.repository';
 
 export const ALERTING_GROUP = 'streammetrics-alerting';
 
@@ -46,65 +39,56 @@ export interface AlertingOptions {
   /** How often still-firing alerts are checked against their repeat interval. */
   repeatCheckMs?: number;
   provision?: boolean;
-  registry: Registry;
+  /** Where alerting logs (default: the app's logger under the context 'alerting'). */
   log?: AlertingLog;
   onFatal?: (failure: ConsumerFailure) => void;
 }
 
+/** What the alerting app runs, as AlertingModule wires it. */
+export interface AlertingParts {
+  pool: Pool;
+  rules: AlertRulesRepository;
+  store: AlertStatesRepository;
+  evaluator: AlertEvaluator;
+  dispatcher: NotificationDispatcher;
+  consumer: AlertConsumer;
+  queue: EvaluationQueue;
+  metrics: AlertingMetrics;
+  log: AlertingLog;
+}
+
 /**
- * The alerting app without a framework, so the app module, the end-to-end tests and the benchmark
- * run the same object: rules from PostgreSQL (and the rules file), the evaluator fed by the
- * aggregate topics, and the dispatcher sending the outbox.
+ * The alerting app's start, stop and background work: rules from PostgreSQL (and the rules file),
+ * the evaluator fed by the aggregate topics, and the dispatcher sending the outbox.
  */
 export class AlertingRuntime {
   readonly metrics: AlertingMetrics;
-  readonly pool: Pool;
   readonly evaluator: AlertEvaluator;
   readonly dispatcher: NotificationDispatcher;
   private readonly rules: AlertRulesRepository;
   private readonly consumer: AlertConsumer;
   private readonly store: AlertStatesRepository;
+  private readonly queue: EvaluationQueue;
+  private readonly pool: Pool;
   private readonly log: AlertingLog;
   private rulesVersion: RulesVersion | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly opts: AlertingOptions) {
-    const log = (this.log = opts.log ?? silentLog);
-    this.metrics = createAlertingMetrics(opts.registry);
-    this.pool = new Pool({ connectionString: opts.databaseUrl, max: 4, connectionTimeoutMillis: 3_000 });
-    this.pool.on('error', (err) => log.warn({ err: err.message }, 'idle PostgreSQL client failed'));
-    this.rules = new AlertRulesRepository(this.pool);
-    this.store = new AlertStatesRepository(this.pool, opts.groupId ?? ALERTING_GROUP);
-    this.evaluator = new AlertEvaluator(new RuleIndex([]), { externalUrl: opts.externalUrl, now: Date.now });
-    this.dispatcher = new NotificationDispatcher(
-      new OutboxRepository(this.pool),
-      new SilencesRepository(this.pool),
-      this.metrics,
-      log,
-      { ...DEFAULT_DISPATCHER_OPTIONS, ...opts.dispatcher },
-    );
-    const kafka = createKafka({
-      brokers: opts.kafkaBrokers,
-      clientId: 'alerting',
-      security: opts.kafkaSecurity,
-      log: (level, message, extra) =>
-        level === 'error' || level === 'warn' ? log.warn(extra, message) : undefined,
-    });
-    this.consumer = new AlertConsumer({
-      kafka,
-      groupId: opts.groupId ?? ALERTING_GROUP,
-      topics: new Map(WINDOW_SPECS.map((w) => [`${opts.topicPrefix}${w.topic}`, w.topic])),
-      fromBeginning: opts.fromBeginning ?? false,
-      evaluator: this.evaluator,
-      store: this.store,
+  constructor(
+    private readonly opts: AlertingOptions,
+    p: AlertingParts,
+  ) {
+    ({
       metrics: this.metrics,
-      log,
-      retry: opts.storeRetry ?? { initialMs: 100, maxMs: 5_000, factor: 2, jitter: 0.2 },
-      exclusive: (fn) => this.exclusive(fn),
-      onCommitted: () => this.dispatcher.wake(),
-      onFatal: opts.onFatal,
-    });
+      evaluator: this.evaluator,
+      dispatcher: this.dispatcher,
+      rules: this.rules,
+      consumer: this.consumer,
+      store: this.store,
+      queue: this.queue,
+      pool: this.pool,
+      log: this.log,
+    } = p);
   }
 
   async start(): Promise<void> {
@@ -126,7 +110,7 @@ export class AlertingRuntime {
     this.timers = [];
     await this.consumer.stop();
     await this.dispatcher.stop();
-    await this.queue.catch(() => undefined);
+    await this.queue.drained();
     await this.pool.end();
   }
 
@@ -158,20 +142,13 @@ export class AlertingRuntime {
   }
 
   private async sendRepeats(): Promise<void> {
-    await this.exclusive(async () => {
+    await this.queue.exclusive(async () => {
       const repeats = this.evaluator.repeats();
       if (repeats.count === 0) return;
       await this.store.commit(repeats.changes);
       this.evaluator.applyRepeats(repeats);
       this.dispatcher.wake();
     });
-  }
-
-  /** One piece of evaluation work at a time: batches and repeats change the same states. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private every(ms: number, fn: () => Promise<void>): void {

@@ -1,28 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
-import type { Registry } from 'prom-client';
-import {
-  contextLog,
-  exitForRestart,
-  HealthService,
-  METRICS_REGISTRY,
-  RuntimeLifecycle,
-} from '@streammetrics/observability';
-import { AlertingRuntime, type AlertingOptions } from './alerting.runtime';
+import { Injectable } from '@nestjs/common';
+import { HealthService, RuntimeLifecycle } from '@streammetrics/observability';
+import { AlertingRuntime } from './alerting.runtime';
 
-export const ALERTING_OPTIONS = Symbol('ALERTING_OPTIONS');
-export type AlertingModuleOptions = Omit<AlertingOptions, 'registry' | 'log'>;
-
-/** Nest lifecycle around AlertingRuntime. */
+/** Nest lifecycle around AlertingRuntime: readiness checks, start at bootstrap, graceful stop. */
 @Injectable()
 export class AlertingService extends RuntimeLifecycle<AlertingRuntime> {
-  constructor(
-    @Inject(ALERTING_OPTIONS) options: AlertingModuleOptions,
-    @Inject(METRICS_REGISTRY) registry: Registry,
-    health: HealthService,
-    logger: Logger,
-  ) {
-    const log = contextLog(logger, 'alerting');
-    super(new AlertingRuntime({ ...options, registry, log, onFatal: exitForRestart }), health);
+  constructor(runtime: AlertingRuntime, health: HealthService) {
+    super(runtime, health);
   }
 }

@@ -11,6 +11,8 @@ export * from './alert.lifecycle';
 export * from './alert-states.repository';
 export * from './alerting.log';
 export * from './alerting.metrics';
+export * from './alerting.context';
+export * from './alerting.module';
 export * from './alerting.runtime';
 export * from './alerting.service';
 export * from './notification.dispatcher';

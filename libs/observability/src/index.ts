@@ -5,3 +5,4 @@ export * from './app.bootstrap';
 export * from './app.logger';
 export * from './fatal.exit';
 export * from './runtime.lifecycle';
+export * from './standalone.context';

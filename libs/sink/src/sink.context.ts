@@ -1,19 +1,7 @@
-import { NestFactory } from '@nestjs/core';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ObservabilityModule } from '@streammetrics/observability';
+import { startStandalone } from '@streammetrics/observability';
 import { SinkModule } from './sink.module';
 import type { SinkOptions } from './sink.options';
 import { SinkRuntime } from './sink.runtime';
-
-@Module({})
-class StandaloneSinkModule {
-  static forRoot(opts: SinkOptions, logLevel: string): DynamicModule {
-    return {
-      module: StandaloneSinkModule,
-      imports: [ObservabilityModule.forRoot({ app: 'aggregate-sink', logLevel }), SinkModule.forRoot(opts)],
-    };
-  }
-}
 
 export interface SinkContext {
   runtime: SinkRuntime;
@@ -26,9 +14,6 @@ export interface SinkContext {
  * benchmarks): resolves once every consumer group has joined.
  */
 export async function startSinkContext(opts: SinkOptions, logLevel = 'silent'): Promise<SinkContext> {
-  const app = await NestFactory.createApplicationContext(StandaloneSinkModule.forRoot(opts, logLevel), {
-    logger: false,
-    abortOnError: false,
-  });
+  const app = await startStandalone('aggregate-sink', SinkModule.forRoot(opts), logLevel);
   return { runtime: app.get(SinkRuntime), close: () => app.close() };
 }

@@ -19,7 +19,7 @@ import { sinkKafka, sinkPool, sinkRedis } from './sink.clients';
 import { sinkConsumers } from './sink.consumers';
 import type { SinkLog } from './sink.log';
 import { createSinkMetrics, type SinkMetrics } from './sink.metrics';
-import { SINK_OPTIONS, type SinkOptions } from './sink.options';
+import type { SinkOptions } from './sink.options';
 import { SinkRuntime } from './sink.runtime';
 import { SinkService } from './sink.service';
 
@@ -43,7 +43,6 @@ export class SinkModule {
     return {
       module: SinkModule,
       providers: [
-        { provide: SINK_OPTIONS, useValue: opts },
         { provide: CLOCK, useValue: opts.clock ?? systemClock },
         { provide: ROLLUP_OPTIONS, useValue: rollup },
         {

@@ -5,8 +5,6 @@ import type { RetryPolicy } from './retry.policy';
 import type { RollupOptions } from './rollup.service';
 import type { SinkLog } from './sink.log';
 
-export const SINK_OPTIONS = Symbol('SINK_OPTIONS');
-
 export type SinkPart = 'redis' | 'postgres' | 'deadletters' | 'maintenance';
 
 export const SINK_GROUPS = {
