@@ -92,17 +92,15 @@ export class AlertingModule {
         },
         {
           provide: NotificationDispatcher,
-          inject: [ALERTING_POOL, ALERTING_METRICS, ALERTING_LOG],
-          useFactory: (pool: Pool, metrics: AlertingMetrics, log: AlertingLog) =>
+          inject: [ALERTING_POOL, ALERTING_METRICS, ALERTING_LOG, CLOCK],
+          useFactory: (pool: Pool, metrics: AlertingMetrics, log: AlertingLog, clock: Clock) =>
             new NotificationDispatcher(
               new OutboxRepository(pool),
               new SilencesRepository(pool),
               metrics,
               log,
-              {
-                ...DEFAULT_DISPATCHER_OPTIONS,
-                ...opts.dispatcher,
-              },
+              { ...DEFAULT_DISPATCHER_OPTIONS, ...opts.dispatcher },
+              clock,
             ),
         },
         {

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@streammetrics/contracts';
 import { backoffDelay, messageOf, type RetryPolicy } from '@streammetrics/sink';
 import type { AlertingLog } from './alerting.log';
 import type { AlertingMetrics } from './alerting.metrics';
@@ -51,6 +52,7 @@ export class NotificationDispatcher {
     private readonly metrics: AlertingMetrics,
     private readonly log: AlertingLog,
     private readonly opts: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   start(): void {
@@ -111,7 +113,7 @@ export class NotificationDispatcher {
         await this.outbox.failed(n.id, error, retryIn);
         // A failing receiver is left alone for the first retry's delay, not just this row: with a
         // backlog for a dead receiver, its rows would otherwise fill every claim.
-        this.cooling.set(n.receiver, Date.now() + backoffDelay(0, this.opts.retry));
+        this.cooling.set(n.receiver, this.clock.now() + backoffDelay(0, this.opts.retry));
       }
     } catch (err) {
       // The outcome could not be stored: the claim runs out and the row is sent again (at least once).
@@ -127,7 +129,7 @@ export class NotificationDispatcher {
 
   /** Receivers not to give a row now: requests in flight, or failing. */
   private unavailable(): string[] {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [r, until] of this.cooling) if (until <= now) this.cooling.delete(r);
     return [...new Set([...this.busy.keys(), ...this.cooling.keys()])];
   }
@@ -153,8 +155,8 @@ export class NotificationDispatcher {
   }
 
   private async refreshSilences(): Promise<void> {
-    if (Date.now() - this.silences.at < SILENCES_TTL_MS) return;
-    this.silences = { at: Date.now(), list: await this.silenceStore.active() };
+    if (this.clock.now() - this.silences.at < SILENCES_TTL_MS) return;
+    this.silences = { at: this.clock.now(), list: await this.silenceStore.active() };
   }
 
   private sleep(ms: number): Promise<void> {
