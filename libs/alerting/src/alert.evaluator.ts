@@ -1,5 +1,5 @@
 import type { AggregateRecord } from '@streammetrics/contracts';
-import type { AlertStatus } from '@streammetrics/contracts/api';
+import type { Alert, AlertHistoryEntry } from '@streammetrics/contracts/api';
 import { NEW_LIFECYCLE, observe, observeSilence, type Lifecycle, type Step } from './alert.lifecycle';
 import { breaches, type CompiledRule } from './compiled.rule';
 import type { RuleIndex } from './rule.index';
@@ -16,30 +16,19 @@ import {
 import { idempotencyKey, webhookBody, type WebhookBody } from './webhook.body';
 
 /** One (rule, series) as the evaluator keeps it, and as alert_states stores it. */
-export interface AlertState extends Lifecycle {
-  ruleId: string;
+export interface AlertState
+  extends Lifecycle, Pick<Alert, 'ruleId' | 'fingerprint' | 'labels' | 'annotations'> {
   seriesKey: string;
-  fingerprint: string;
   topic: string;
   partition: number;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
   /** Wall time of the last firing notification (drives the repeat interval). */
   lastNotifiedAt: number | null;
   /** The last window end written to alert_states (memory only). */
   persistedWindowEnd?: number;
 }
 
-export interface HistoryRow {
-  ruleId: string;
-  ruleName: string;
-  fingerprint: string;
-  labels: Record<string, string>;
-  from: AlertStatus;
-  to: AlertStatus;
-  value: number | null;
-  at: number;
-}
+/** A transition as the evaluator writes it: the API's history entry before the store numbers it. */
+export type HistoryRow = Omit<AlertHistoryEntry, 'id' | 'recordedAt'>;
 
 export interface OutboxRow {
   ruleId: string;

@@ -1,20 +1,12 @@
-import type { AlertStatus } from '@streammetrics/contracts/api';
+import type { Alert, AlertStatus } from '@streammetrics/contracts/api';
 
 /**
  * The lifecycle of one (rule, series), driven by event time only, so a replay of the same window
  * results reaches the same states: inactive → pending → firing → resolved (→ pending again).
+ * Where it stands: the fields of the API's Alert (the same
+ * meanings), with the last window end always known once it has been evaluated.
  */
-export interface Lifecycle {
-  status: AlertStatus;
-  /** The last value evaluated; null while the series has no data. */
-  value: number | null;
-  /** Start of the first window of the current run of breaching windows. */
-  activeSince: number | null;
-  /** When it fired (the end of the window that made it fire). */
-  startsAt: number | null;
-  /** When it resolved. */
-  endsAt: number | null;
-  /** End of the last window evaluated. */
+export interface Lifecycle extends Pick<Alert, 'status' | 'value' | 'activeSince' | 'startsAt' | 'endsAt'> {
   lastWindowEnd: number;
 }
 
