@@ -23,9 +23,18 @@ export function seriesIdOf(e: Pick<MetricEvent, 'serviceId' | 'metricName' | 'ta
  * memory in the processor, Redis and PostgreSQL whatever its event rate, so it is budgeted apart
  * from the rate. While Redis cannot answer, the rate limiter's fallback decides: `closed` refuses,
  * `local` and `open` admit (the processor's per-partition series cap still bounds the state).
+ *
+ * A series Redis admitted stays in the key's set for the rest of the hour, so this replica
+ * remembers it until the hour turns: a request whose series are all known costs no round trip,
+ * and only the series this replica has not seen this hour are sent. (If the set is lost mid-hour,
+ * a remembered series is not counted again until the next hour: the budget errs on admitting.)
  */
 @Injectable()
 export class SeriesBudgetService {
+  /** Key id → the series Redis admitted for it in `knownHour`. */
+  private readonly known = new Map<string, Set<string>>();
+  private knownHour = -1;
+
   constructor(
     private readonly repo: RateLimitRepository,
     private readonly metrics: GatewayMetrics,
@@ -35,9 +44,15 @@ export class SeriesBudgetService {
 
   async admit(key: ApiKeyIdentity, events: readonly MetricEvent[]): Promise<void> {
     const max = this.opts.maxSeriesPerKey;
-    const series = [...new Set(events.map(seriesIdOf))];
     const now = this.clock.now();
     const hour = Math.floor(now / HOUR_MS);
+    if (hour !== this.knownHour) {
+      this.known.clear();
+      this.knownHour = hour;
+    }
+    let known = this.known.get(key.id);
+    const series = [...new Set(events.map(seriesIdOf))].filter((s) => !known?.has(s));
+    if (series.length === 0) return;
     let r: Awaited<ReturnType<RateLimitRepository['admitSeries']>>;
     try {
       r = await this.repo.admitSeries(`series:{${key.id}}:${hour}`, max, 7200, series);
@@ -54,7 +69,13 @@ export class SeriesBudgetService {
         },
       );
     }
-    if (r.admitted) return;
+    if (r.admitted) {
+      // The hour may have turned while Redis answered: remember only what belongs to this hour.
+      if (hour !== this.knownHour) return;
+      if (!known) this.known.set(key.id, (known = new Set()));
+      for (const s of series) known.add(s);
+      return;
+    }
     this.metrics.seriesBudgetExceeded.inc();
     const retryAfterSec = Math.max(1, Math.ceil(((hour + 1) * HOUR_MS - now) / 1000));
     throw new GatewayError(
