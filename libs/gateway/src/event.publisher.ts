@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Message } from 'kafkajs';
 import { HealthService } from '@streammetrics/observability';
@@ -17,8 +18,6 @@ const TRANSITIONS: Record<PublisherState, readonly PublisherState[]> = {
   down: ['down', 'ready', 'closed'],
   closed: [],
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The producer's lifecycle around the micro-batching queue. Records of concurrent requests go into
