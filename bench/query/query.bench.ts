@@ -136,7 +136,11 @@ async function main(): Promise<void> {
   const fresh = Array.from({ length: FIRST_SAMPLES + 1 }, (_, i) => `${service}-first${i}`);
   log(`seeding ${service}: 1,440 cold windows (x${fresh.length + 1} series), 60 hot windows`);
   await writeCold(pg, cold);
-  for (const s of fresh) await writeCold(pg, cold.map((a) => withService(a, s)));
+  for (const s of fresh)
+    await writeCold(
+      pg,
+      cold.map((a) => withService(a, s)),
+    );
   for (const a of hot) await writeHot(redis, a);
   const keys = new ApiKeyService(new ApiKeyRepository(pg), { pepper: LOCAL_API_KEY_PEPPER });
   const { key, record } = await keys.create({ name: 'bench', clientId: 'bench', scopes: ['read'] });
