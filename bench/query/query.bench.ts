@@ -10,7 +10,8 @@
  * Targets (issue 17): hot series p99 <= 10 ms, summary p99 <= 20 ms, first summary <= 50 ms.
  * Writes bench/results/query-<time>.json and query-latest.json. Needs the local stack
  * (`npm run stack -- up`). BENCH_DURATION_S (10), BENCH_QUERY_WORKERS (1), BENCH_LOG_LEVEL (warn),
- * BENCH_QUERY_NODE_ARGS (node flags of the query-api, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * BENCH_QUERY_NODE_ARGS (node flags of the query-api, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
+ * BENCH_LABEL (written with the results, e.g. the commit measured).
  */
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { spawn } from 'node:child_process';
@@ -277,9 +278,13 @@ async function main(): Promise<void> {
   const loadLine = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter
     .map((l) => l.toFixed(2))
     .join(' ')} after (${cpus().length} cores, shared: API, load generator and stores on the same cores)`;
-  process.stdout.write(`\n${table}\n\nquery-api workers: ${WORKERS}; ${loadLine}\n`);
+  const label = process.env.BENCH_LABEL ?? '';
+  process.stdout.write(
+    `\n${table}\n\n${label ? `${label}; ` : ''}query-api workers: ${WORKERS}; ${loadLine}\n`,
+  );
   const result = {
     bench: 'query',
+    label,
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     loadavg: { before: loadBefore, after: loadAfter },
