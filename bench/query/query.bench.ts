@@ -15,7 +15,7 @@
  */
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -55,6 +55,26 @@ interface Row {
   targetMs?: number;
   /** The ceiling row this one is compared with. */
   ceiling?: string;
+  /** CPU time the serving process spent per request (user + system), where it is a process of its own. */
+  cpuMsPerRequest?: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, on every Linux of the last decades
+
+/**
+ * CPU ms (user + system) spent so far by `pid` and its direct children (cluster workers). Less
+ * sensitive to other work on a shared machine than latency: it is what each request costs, not
+ * how long it waited for a core.
+ */
+function cpuMs(pid: number): number {
+  const of = (p: number) => {
+    // Fields after the command (which is in parentheses and may hold spaces): utime is the 12th.
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  };
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return of(pid) + (children ? children.split(' ').reduce((n, c) => n + of(Number(c)), 0) : 0);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -88,10 +108,12 @@ async function loop(
 }
 
 /** autocannon in its own process, so the load generator does not share an event loop with anyone. */
-async function cannon(url: string, headers: Record<string, string>) {
+async function cannon(url: string, headers: Record<string, string>, pid: number) {
+  const cpu0 = cpuMs(pid);
   const r = await autocannon({ url, headers, connections: CONNECTIONS, durationSec: DURATION_S });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { requests: r.total, rps: r.reqPerSec, p50: r.p50Ms, p99: r.p99Ms };
+  const cpuMsPerRequest = (cpuMs(pid) - cpu0) / r.total;
+  return { requests: r.total, rps: r.reqPerSec, p50: r.p50Ms, p99: r.p99Ms, cpuMsPerRequest };
 }
 
 /** The bare-route ceiling as its own process; resolves with its port. */
@@ -101,12 +123,12 @@ function startBareRoute(key: string) {
     ['-r', '@swc-node/register', 'bench/query/bare-route.ts', REDIS_URL, key],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  return new Promise<{ port: number; stop: () => void }>((resolve, reject) => {
+  return new Promise<{ port: number; pid: number; stop: () => void }>((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /listening (\d+)/.exec(out);
-      if (m) resolve({ port: Number(m[1]), stop: () => proc.kill('SIGTERM') });
+      if (m) resolve({ port: Number(m[1]), pid: proc.pid as number, stop: () => proc.kill('SIGTERM') });
     });
     proc.once('exit', (code) => reject(new Error(`bare route exited with ${code}`)));
   });
@@ -202,7 +224,7 @@ async function main(): Promise<void> {
     rows.push({
       case: 'summary 24h (1,440 digests)',
       how: `GET /api/v1/summary, ${CONNECTIONS} connections`,
-      ...(await cannon(summaryUrl(service), auth)),
+      ...(await cannon(summaryUrl(service), auth, api.pid)),
       targetMs: 20,
       ceiling: 'ceiling: raw SELECT of the 1,440 rows',
     });
@@ -237,7 +259,7 @@ async function main(): Promise<void> {
     rows.push({
       case: 'hot series 1h (60 x 1m)',
       how: `GET /api/v1/series, ${CONNECTIONS} connections`,
-      ...(await cannon(seriesUrl, auth)),
+      ...(await cannon(seriesUrl, auth, api.pid)),
       targetMs: 10,
       ceiling: 'ceiling: bare Fastify route, same ZRANGEBYSCORE',
     });
@@ -245,7 +267,7 @@ async function main(): Promise<void> {
     rows.push({
       case: 'ceiling: bare Fastify route, same ZRANGEBYSCORE',
       how: `GET, members answered as stored, ${CONNECTIONS} connections`,
-      ...(await cannon(`http://127.0.0.1:${bare.port}/hot?from=${hotFrom}&to=${now}`, {})),
+      ...(await cannon(`http://127.0.0.1:${bare.port}/hot?from=${hotFrom}&to=${now}`, {}, bare.pid)),
     });
     log('raw ZRANGEBYSCORE...');
     rows.push({
@@ -265,14 +287,15 @@ async function main(): Promise<void> {
   const byCase = (c: string | undefined) => rows.find((r) => r.case === c);
   const fmt = (n: number, d = 2) => n.toLocaleString('en-US', { maximumFractionDigits: d });
   const table = [
-    '| case | how | requests | req/s | p50 ms | p99 ms | p99 / ceiling p99 | target | met |',
-    '|---|---|---:|---:|---:|---:|---:|---|---|',
+    '| case | how | requests | req/s | p50 ms | p99 ms | CPU ms/req | p99 / ceiling p99 | target | met |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---|',
     ...rows.map((r) => {
       const c = byCase(r.ceiling);
       const ratio = c ? `${fmt(r.p99 / c.p99)}x (${c.case.replace('ceiling: ', '')})` : '';
       const target = r.targetMs === undefined ? '' : `p99 <= ${r.targetMs} ms`;
       const met = r.targetMs === undefined ? '' : r.p99 <= r.targetMs ? 'met' : 'not reached';
-      return `| ${r.case} | ${r.how} | ${r.requests} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${ratio} | ${target} | ${met} |`;
+      const cpu = r.cpuMsPerRequest === undefined ? '' : fmt(r.cpuMsPerRequest, 3);
+      return `| ${r.case} | ${r.how} | ${r.requests} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${cpu} | ${ratio} | ${target} | ${met} |`;
     }),
   ].join('\n');
   const loadLine = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter
