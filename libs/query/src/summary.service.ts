@@ -84,6 +84,8 @@ export class SummaryService {
       to,
       selector,
       withDigest: true,
+      // Only totals are added up here; the quantiles come from the merged digests.
+      totalsOnly: true,
     });
   }
 
