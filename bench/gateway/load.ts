@@ -15,7 +15,8 @@ export interface LoadResult {
 /** Runs autocannon in its own process (the load must not share the measured process's event loop). */
 export function autocannon(opts: {
   url: string;
-  bodyFile: string;
+  /** The body of a POST; omitted = GET. */
+  bodyFile?: string;
   headers: Record<string, string>;
   connections: number;
   durationSec: number;
@@ -25,14 +26,11 @@ export function autocannon(opts: {
   const args = [
     AUTOCANNON,
     '--json',
-    '-m',
-    'POST',
+    ...(opts.bodyFile ? ['-m', 'POST', '-i', opts.bodyFile] : []),
     '-c',
     String(opts.connections),
     '-d',
     String(opts.durationSec),
-    '-i',
-    opts.bodyFile,
     ...Object.entries(opts.headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
     ...(opts.rate ? ['-R', String(Math.max(1, Math.round(opts.rate)))] : []),
     opts.url,

@@ -20,8 +20,8 @@ export class DirectoryUnavailableError extends Error {
  * then a map lookup. A key created since the last load is looked up singly, but at most
  * `missLookupsPerSecond` such lookups run per second: a flood of random keys costs a bounded number
  * of queries, not one per request (a per-key negative cache would cost one per distinct key, and
- * evict the good entries). `ttlMs` bounds how long a
- * revoked key keeps working on a replica. While the database cannot answer, the last snapshot is
+ * evict the good entries). `ttlMs` bounds how long a revoked key keeps working on a replica
+ * (plus the duration of the reload that drops it). While the database cannot answer, the last snapshot is
  * used for up to `staleMs`; after that verification fails as unavailable.
  */
 export class ApiKeyDirectory {
@@ -42,14 +42,23 @@ export class ApiKeyDirectory {
     private readonly missLookupsPerSecond = 20,
   ) {}
 
-  /** Makes the snapshot fresh enough to answer, or throws DirectoryUnavailableError. */
+  /**
+   * Makes the snapshot fresh enough to answer, or throws DirectoryUnavailableError. From half its
+   * TTL on, a snapshot is reloaded in the background while it still answers, so under steady
+   * traffic no request waits for the key table; only one older than the TTL (idle process, reload
+   * slower than half a TTL, or invalidated) makes the request wait. The TTL stays the bound on how
+   * long a revoked key is accepted.
+   */
   async ready(): Promise<void> {
     const t = this.now();
-    const fresh = this.loadedAt !== undefined && t - this.loadedAt < this.ttlMs;
+    const age = this.loadedAt === undefined ? Infinity : t - this.loadedAt;
     // After a failed load, wait one TTL before the next attempt: an outage must not turn every
     // request into a connection attempt.
     const backingOff = this.failedAt !== undefined && t - this.failedAt < this.ttlMs;
-    if (!fresh && !backingOff) await this.reload();
+    if (age >= this.ttlMs / 2 && !backingOff) {
+      const reload = this.reload();
+      if (age >= this.ttlMs) await reload;
+    }
     if (this.loadedAt !== undefined && this.now() - this.loadedAt < Math.max(this.staleMs, this.ttlMs))
       return;
     throw new DirectoryUnavailableError(this.lastError ?? new Error('api keys not loaded'));

@@ -127,12 +127,48 @@ describe('ApiKeyService', () => {
     const { key, record } = await svc.create({ name: 'n', clientId: 'c', scopes: ['read'] });
     await svc.verify(key);
     await repo.revoke(record.id); // another replica revoked it
-    tick(999);
+    tick(499);
     expect(await code(svc.verify(key))).toBe('ok');
     expect(await svc.isActive(record.id)).toBe(true);
-    tick(1);
+    tick(501);
     expect(await code(svc.verify(key))).toBe('UNAUTHORIZED');
     expect(await svc.isActive(record.id)).toBe(false);
+  });
+
+  it('reloads the key table in the background from half its TTL on: requests do not wait for it', async () => {
+    const { repo, svc, tick } = setup(1000);
+    const { key, record } = await svc.create({ name: 'n', clientId: 'c', scopes: ['read'] });
+    await svc.verify(key);
+    expect(repo.loads).toBe(1);
+    let release = () => {};
+    const slow = new Promise<void>((r) => (release = r));
+    const list = repo.listActiveWithHashes.bind(repo);
+    repo.listActiveWithHashes = async () => (await slow, list());
+    await repo.revoke(record.id);
+    tick(600);
+    // Answered from the snapshot while the reload is still running.
+    expect(await code(svc.verify(key))).toBe('ok');
+    expect(await code(svc.verify(key))).toBe('ok');
+    release();
+    await slow;
+    await new Promise((r) => setImmediate(r));
+    expect(repo.loads).toBe(2);
+    // The background reload's table answers from now on: the revocation is seen before the TTL.
+    expect(await code(svc.verify(key))).toBe('UNAUTHORIZED');
+  });
+
+  it('hashes a busy key once, yet refuses it as soon as the key table drops it', async () => {
+    const { repo, svc, tick } = setup(1000);
+    const { key, record } = await svc.create({ name: 'n', clientId: 'c', scopes: ['read'] });
+    const hmac = jest.spyOn(jest.requireActual<typeof import('node:crypto')>('node:crypto'), 'createHmac');
+    await svc.verify(key);
+    await svc.verify(key);
+    await svc.verify(key);
+    expect(hmac).toHaveBeenCalledTimes(1);
+    await repo.revoke(record.id); // elsewhere: only the reload of the key table tells this replica
+    tick(1000);
+    expect(await code(svc.verify(key))).toBe('UNAUTHORIZED');
+    hmac.mockRestore();
   });
 
   it('refuses an expired key without waiting for a reload', async () => {

@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import {
   generateApiKey,
   hashApiKey,
@@ -10,7 +11,9 @@ import {
 } from './api-key.format';
 import { ApiKeyDirectory, DirectoryUnavailableError, type DirectoryEntry } from './api-key.directory';
 import { ApiKeyError } from './api-key.errors';
-import type { ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
+import { ApiKeyHashMemo } from './api-key.hash-memo';
+import { ApiKeyRepository, type ApiKeyRecord } from './api-key.repository';
+import { AUTH_OPTIONS } from './auth.options';
 
 export interface ApiKeyServiceOptions {
   /** The server-side secret of the keyed hash (API_KEY_PEPPER); the same in every app. */
@@ -43,15 +46,25 @@ function identityOf(r: ApiKeyRecord): ApiKeyIdentity {
   };
 }
 
-/** Creates, lists, revokes, rotates and verifies API keys. Verification reads an in-memory key table. */
+/** How long a verified key's hash is remembered after it was computed (ApiKeyHashMemo). */
+const HASH_MEMO_TTL_MS = 60_000;
+const HASH_MEMO_MAX_KEYS = 10_000;
+
+/**
+ * Creates, lists, revokes, rotates and verifies API keys. Verification reads an in-memory key
+ * table (ApiKeyDirectory) and, for a key verified within the last minute, its remembered hash: a
+ * verification of a busy key is then two map lookups.
+ */
+@Injectable()
 export class ApiKeyService {
   private readonly directory: ApiKeyDirectory;
+  private readonly hashes: ApiKeyHashMemo;
   private readonly pepper: string;
   private readonly now: () => number;
 
   constructor(
     private readonly repo: ApiKeyRepository,
-    opts: ApiKeyServiceOptions,
+    @Inject(AUTH_OPTIONS) opts: ApiKeyServiceOptions,
   ) {
     const ttl = opts.cacheTtlMs ?? 1000;
     if (ttl < 0 || ttl > 2000) throw new Error('cacheTtlMs must be within 0..2000 (revocation delay)');
@@ -64,6 +77,7 @@ export class ApiKeyService {
       opts.staleIfErrorMs ?? 60_000,
       this.now,
     );
+    this.hashes = new ApiKeyHashMemo(HASH_MEMO_TTL_MS, HASH_MEMO_MAX_KEYS, this.now);
   }
 
   /** Creates a key and returns it in clear — the only time it is ever visible. */
@@ -135,9 +149,13 @@ export class ApiKeyService {
     if (!key) throw new ApiKeyError('UNAUTHORIZED', 'missing API key (Authorization: Bearer <key>)');
     if (key.length > MAX_KEY_LENGTH) throw new ApiKeyError('UNAUTHORIZED', 'invalid or revoked API key');
     await this.ready();
-    const hash = hashApiKey(key, this.pepper);
+    const hash = this.hashes.get(key) ?? hashApiKey(key, this.pepper);
     const identity = this.directory.find(hash) ?? (await this.lookupMiss(hash));
-    if (!identity) throw new ApiKeyError('UNAUTHORIZED', 'invalid, expired or revoked API key');
+    if (!identity) {
+      this.hashes.forget(key);
+      throw new ApiKeyError('UNAUTHORIZED', 'invalid, expired or revoked API key');
+    }
+    this.hashes.remember(key, hash);
     return identity;
   }
 

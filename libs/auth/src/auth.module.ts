@@ -52,11 +52,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
           useFactory: (pool: Pool) => new ApiKeyRepository(pool),
           inject: [AUTH_PG_POOL],
         },
-        {
-          provide: ApiKeyService,
-          useFactory: (repo: ApiKeyRepository) => new ApiKeyService(repo, opts),
-          inject: [ApiKeyRepository],
-        },
+        ApiKeyService,
         ApiKeyGuard,
       ],
       exports: [AUTH_OPTIONS, ApiKeyService, ApiKeyGuard, RequestLimits],

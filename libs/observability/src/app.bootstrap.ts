@@ -29,7 +29,7 @@ export async function bootstrapApp(module: unknown, opts: BootstrapOptions): Pro
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const health = app.get(HealthService);
   process.once('SIGTERM', () => health.markShuttingDown());
-  await useSecurityHeaders(app);
+  useSecurityHeaders(app);
   await opts.configure?.(app);
   await app.listen(opts.port, opts.host ?? '0.0.0.0');
   return app;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Pool } from 'pg';
-import { statsOf, tagsHash, type Stat, type WindowStats } from '@streammetrics/contracts';
+import { STATS, statsOf, tagsHash, type Stat, type WindowStats } from '@streammetrics/contracts';
 import { HealthService } from '@streammetrics/observability';
 import { STAT_COLUMNS } from '@streammetrics/storage';
 import { QUERY_OPTIONS, type QueryOptions } from './query.options';
@@ -21,6 +21,13 @@ const ROLLUP_TABLE: Partial<Record<SeriesWindow, string>> = {
 const tableOf = (w: SeriesWindow) => ROLLUP_TABLE[w] ?? 'metric_aggregates';
 
 const ROLLUP_HASH = tagsHash({});
+
+/** What a totals-only read selects of the statistics. */
+const TOTAL_COLUMNS: readonly Stat[] = ['count', 'sum', 'min', 'max'];
+/** The statistics a totals-only read leaves out, as an empty window has them. */
+const UNREAD_STATS = Object.fromEntries(
+  STATS.filter((s) => !TOTAL_COLUMNS.includes(s)).map((s) => [s, s === 'rate' ? 0 : null]),
+) as Omit<WindowStats, 'count' | 'sum' | 'min' | 'max'>;
 
 /** A stored window as pg returns it: BIGINTs as strings, a missing statistic as null. */
 interface WindowRow extends Record<Stat, number | string | null> {
@@ -52,7 +59,12 @@ export class ColdStoreRepository implements OnModuleDestroy {
     return true;
   }
 
-  /** Windows with start in [from, to), of the tag sets `selector` names, oldest first. */
+  /**
+   * Windows with start in [from, to), of the tag sets `selector` names, oldest first. `totalsOnly`:
+   * only count, sum, min and max are read (avg and the quantiles come back null, rate 0), for
+   * readers that add totals up and merge digests: a day of 1m windows is then a third less to
+   * send and parse.
+   */
   async windows(
     window: SeriesWindow,
     serviceId: string,
@@ -61,6 +73,7 @@ export class ColdStoreRepository implements OnModuleDestroy {
     to: number,
     selector: TagSelector,
     withDigest: boolean,
+    totalsOnly = false,
   ): Promise<StoredWindow[]> {
     const params: unknown[] = [serviceId, metricName, window, new Date(from), new Date(to)];
     let where: string;
@@ -82,7 +95,7 @@ export class ColdStoreRepository implements OnModuleDestroy {
     const { rows } = await this.pool.query<WindowRow>(
       `SELECT (extract(epoch FROM window_start) * 1000)::bigint AS start,
               (extract(epoch FROM window_end) * 1000)::bigint AS end,
-              tags, ${STAT_COLUMNS.join(', ')}, is_final, stream_time
+              tags, ${(totalsOnly ? TOTAL_COLUMNS : STAT_COLUMNS).join(', ')}, is_final, stream_time
               ${withDigest ? ', digest' : ''}
          FROM ${tableOf(window)}
         WHERE service_id = $1 AND metric_name = $2 AND window_size = $3
@@ -90,7 +103,7 @@ export class ColdStoreRepository implements OnModuleDestroy {
         ORDER BY "timestamp"`,
       params,
     );
-    return rows.map(toWindow);
+    return rows.map(totalsOnly ? toTotalsWindow : toWindow);
   }
 
   /** Per-minute avg/max/min of the rollup series of one metric over one or every service. */
@@ -174,4 +187,8 @@ function toWindow(r: WindowRow): StoredWindow {
     digest: r.digest ? new Uint8Array(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength) : null,
     tier: 'cold',
   };
+}
+
+function toTotalsWindow(r: WindowRow): StoredWindow {
+  return { ...toWindow(r), ...UNREAD_STATS };
 }

@@ -3,16 +3,20 @@ import { CLOCK, type Clock, QUANTILE_STAT_NAMES } from '@streammetrics/contracts
 import type { TagSelector } from './cold-store.repository';
 import { windowSizeMs, windowStepMs, type SeriesQuery, type Stat } from './query.dto';
 import { mergeWindows, toPoints, type SeriesPoint, type StoredWindow } from './series.point';
+import { PointsBodyCache } from './points-body.cache';
 import { TieredReader } from './tiered.reader';
 import type { SeriesPointDto, SeriesResponse } from './api.dto';
 export type { SeriesPointDto, SeriesResponse } from './api.dto';
 
 const COMMA = Buffer.from(',');
+/** Bytes of written point lists kept (PointsBodyCache): a few MB for many dashboards' series. */
+const POINTS_BODY_BYTES = 16 * 1024 * 1024;
 
 @Injectable()
 export class SeriesService {
   private readonly windowPoints = new WeakMap<StoredWindow, { stats: string; point: SeriesPointDto }>();
   private readonly pointJson = new WeakMap<SeriesPointDto, Buffer>();
+  private readonly pointsBodies = new PointsBodyCache(POINTS_BODY_BYTES);
 
   constructor(
     private readonly reader: TieredReader,
@@ -70,30 +74,40 @@ export class SeriesService {
   /**
    * The same answer as `series`, already serialised: UTF-8 JSON, byte for byte what JSON.stringify
    * makes of it. The points of unchanged windows are formatted and encoded once, not on every
-   * request; the answer is put together by copying bytes.
+   * request, and so is the list of a series whose points are all unchanged (PointsBodyCache); the
+   * answer is put together by copying bytes.
    */
   async seriesBody(q: SeriesQuery): Promise<Buffer> {
     const r = await this.series(q);
     const parts: Buffer[] = [];
+    const head = `${r.service}\u0000${r.metric}\u0000${r.window}\u0000${r.stats.join(',')}\u0000`;
     let text =
       `{"service":${JSON.stringify(r.service)},"metric":${JSON.stringify(r.metric)},"window":${JSON.stringify(r.window)}` +
       `,"from":${r.from},"to":${r.to},"tags":${JSON.stringify(r.tags)},"groupBy":${JSON.stringify(r.groupBy)}` +
       `,"stats":${JSON.stringify(r.stats)},"hotFrom":${r.hotFrom},"series":[`;
     r.series.forEach((g, i) => {
-      text += `${i > 0 ? ',' : ''}{"group":${JSON.stringify(g.group)},"tags":${JSON.stringify(g.tags)},"points":[`;
+      const tags = JSON.stringify(g.tags);
+      text += `${i > 0 ? ',' : ''}{"group":${JSON.stringify(g.group)},"tags":${tags},"points":[`;
       parts.push(Buffer.from(text));
-      g.points.forEach((p, j) => {
-        if (j > 0) parts.push(COMMA);
-        let json = this.pointJson.get(p);
-        if (json === undefined) {
-          json = Buffer.from(JSON.stringify(p));
-          this.pointJson.set(p, json);
-        }
-        parts.push(json);
-      });
+      parts.push(this.pointsBodies.get(head + tags, g.points, () => this.writePoints(g.points)));
       text = ']}';
     });
     parts.push(Buffer.from(`${text}]}`));
+    return Buffer.concat(parts);
+  }
+
+  /** `p1,p2,…` of a series' points, each point's JSON written once. */
+  private writePoints(points: readonly SeriesPointDto[]): Buffer {
+    const parts: Buffer[] = [];
+    points.forEach((p, j) => {
+      if (j > 0) parts.push(COMMA);
+      let json = this.pointJson.get(p);
+      if (json === undefined) {
+        json = Buffer.from(JSON.stringify(p));
+        this.pointJson.set(p, json);
+      }
+      parts.push(json);
+    });
     return Buffer.concat(parts);
   }
 

@@ -1,7 +1,7 @@
 import { TDigest } from '@streammetrics/tdigest';
 import { parseQuery, summaryQuerySchema } from './query.dto';
 import type { StoredWindow } from './series.point';
-import { SummaryService } from './summary.service';
+import { HOURS_PER_READ, readChunks, SummaryService } from './summary.service';
 import { storedWindow } from './testing/stored-window.fixture';
 import type { TieredReader, WindowRead } from './tiered.reader';
 
@@ -94,5 +94,31 @@ describe('SummaryService', () => {
     advance(5 * MINUTE + 1);
     await ask(from, to);
     expect(reads.length).toBeGreaterThan(before);
+  });
+
+  it('reads the missing hours of a day in several queries issued at once, each hour once', async () => {
+    const { stored, reads, ask } = setup();
+    const from = Math.ceil((stored[0]?.start as number) / HOUR) * HOUR;
+    const a = await ask(from, from + 24 * HOUR);
+    expect(a.count).toBe(24 * 60 * 4);
+    const spans = reads.map((r) => [r.from, r.to]).sort((x, y) => (x[0] as number) - (y[0] as number));
+    expect(spans).toEqual(
+      Array.from({ length: 24 / HOURS_PER_READ }, (_, i) => [
+        from + i * HOURS_PER_READ * HOUR,
+        from + (i + 1) * HOURS_PER_READ * HOUR,
+      ]),
+    );
+  });
+});
+
+describe('readChunks', () => {
+  it('splits the hours into contiguous runs of at most HOURS_PER_READ', () => {
+    const hours = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10].map((h) => h * HOUR);
+    expect(readChunks(hours)).toEqual([
+      [0, 1, 2, 3, 4, 5].map((h) => h * HOUR),
+      [6, 7].map((h) => h * HOUR),
+      [9, 10].map((h) => h * HOUR),
+    ]);
+    expect(readChunks([])).toEqual([]);
   });
 });

@@ -84,6 +84,8 @@ export class SummaryService {
       to,
       selector,
       withDigest: true,
+      // Only totals are added up here; the quantiles come from the merged digests.
+      totalsOnly: true,
     });
   }
 
@@ -145,12 +147,12 @@ export class SummaryService {
     const missing: number[] = [];
     for (let h = firstHour; h < endHour; h += HOUR) if (!cached(prefix + h)) missing.push(h);
     const reads: Promise<void>[] = [];
-    if (missing.length) {
-      const lo = missing[0] as number;
-      const hi = (missing[missing.length - 1] as number) + HOUR;
+    for (const hours of readChunks(missing)) {
+      const lo = hours[0] as number;
+      const hi = (hours[hours.length - 1] as number) + HOUR;
       reads.push(
         this.read(q, lo, hi, selector).then((windows) => {
-          const byHour = new Map<number, StoredWindow[]>(missing.map((h) => [h, []]));
+          const byHour = new Map<number, StoredWindow[]>(hours.map((h) => [h, []]));
           for (const w of windows) byHour.get(Math.floor(w.start / HOUR) * HOUR)?.push(w);
           for (const [h, ws] of byHour) {
             const p = partialOf(ws);
@@ -176,6 +178,30 @@ export class SummaryService {
     await Promise.all(reads);
     return { parts, oldest };
   }
+}
+
+/** Missing hours read by one query at most: several queries run at once (the pool has 10). */
+export const HOURS_PER_READ = 6;
+
+/**
+ * The missing hours as the reads that fetch them: contiguous runs of at most HOURS_PER_READ hours.
+ * Issued together, the hours of one read are decoded and merged while the next ones are still
+ * coming from PostgreSQL, instead of after all of them (the first summary of a day waits for the
+ * slower of the two, not for their sum).
+ */
+export function readChunks(hours: readonly number[]): number[][] {
+  const out: number[][] = [];
+  let run: number[] = [];
+  for (const h of hours) {
+    const prev = run[run.length - 1];
+    if (run.length === HOURS_PER_READ || (prev !== undefined && h !== prev + HOUR)) {
+      out.push(run);
+      run = [];
+    }
+    run.push(h);
+  }
+  if (run.length) out.push(run);
+  return out;
 }
 
 /** The cold part of a summary: whole hours [firstHour, endHour) and the edges out to [coldFrom, coldTo). */

@@ -33,9 +33,20 @@ function setup() {
   let now = NOW + 20_000;
   const starts = Array.from({ length: 120 }, (_, i) => NOW - (120 - i) * MINUTE);
   const coldReads: [number, number][] = [];
+  const totalsOnlyReads: boolean[] = [];
   const cold = {
-    windows: async (_w: string, _s: string, _m: string, from: number, to: number) => {
+    windows: async (
+      _w: string,
+      _s: string,
+      _m: string,
+      from: number,
+      to: number,
+      _sel: unknown,
+      _d: boolean,
+      totalsOnly = false,
+    ) => {
       coldReads.push([from, to]);
+      totalsOnlyReads.push(totalsOnly);
       return starts.filter((s) => s >= from && s < to).map((s) => win(s, 'cold'));
     },
   } as unknown as ColdStoreRepository;
@@ -46,7 +57,7 @@ function setup() {
   const reader = new TieredReader(hot, cold, { now: () => now }, {
     hotWindowMs: HOT_MS,
   } as never);
-  const read = (from: number, to: number): Promise<readonly StoredWindow[]> =>
+  const read = (from: number, to: number, totalsOnly?: boolean): Promise<readonly StoredWindow[]> =>
     reader.read({
       serviceId: 's',
       metricName: 'm',
@@ -55,8 +66,9 @@ function setup() {
       to,
       selector: { kind: 'rollup' },
       withDigest: false,
+      totalsOnly,
     } satisfies WindowRead);
-  return { read, coldReads, advance: (ms: number) => (now += ms) };
+  return { read, coldReads, totalsOnlyReads, advance: (ms: number) => (now += ms) };
 }
 
 describe('TieredReader', () => {
@@ -119,5 +131,17 @@ describe('TieredReader', () => {
     await reader.read(r);
     await reader.read(r);
     expect(young.coldReads).toHaveLength(2);
+  });
+
+  it('reads totals-only windows apart: a cached full read is not handed to a totals reader, nor back', async () => {
+    const { read, coldReads, totalsOnlyReads } = setup();
+    const from = NOW - 110 * MINUTE;
+    const to = NOW - 90 * MINUTE;
+    await read(from, to);
+    await read(from, to, true);
+    await read(from, to, true);
+    await read(from, to);
+    expect(coldReads).toHaveLength(2);
+    expect(totalsOnlyReads).toEqual([false, true]);
   });
 });

@@ -16,6 +16,8 @@ export interface WindowRead {
   to: number;
   selector: TagSelector;
   withDigest: boolean;
+  /** Cold windows with count, sum, min and max only (ColdStoreRepository.windows). */
+  totalsOnly?: boolean;
 }
 
 /** Cold windows that closed at least this long ago are settled enough to cache for COLD_CACHE_TTL_MS. */
@@ -80,9 +82,18 @@ export class TieredReader {
     const hi = Math.ceil(to / step) * step;
     const settled = hi + windowSizeMs(r.window) + SETTLED_MS <= now;
     const read = (from: number, until: number) =>
-      this.cold.windows(r.window, r.serviceId, r.metricName, from, until, r.selector, r.withDigest);
+      this.cold.windows(
+        r.window,
+        r.serviceId,
+        r.metricName,
+        from,
+        until,
+        r.selector,
+        r.withDigest,
+        r.totalsOnly,
+      );
     if (!settled) return read(r.from, to);
-    const key = `${r.window}\u0000${r.serviceId}\u0000${r.metricName}\u0000${JSON.stringify(r.selector)}\u0000${r.withDigest}\u0000${lo}\u0000${hi}`;
+    const key = `${r.window}\u0000${r.serviceId}\u0000${r.metricName}\u0000${JSON.stringify(r.selector)}\u0000${r.withDigest}\u0000${r.totalsOnly === true}\u0000${lo}\u0000${hi}`;
     let windows = this.coldCache.get(key, now);
     if (!windows) {
       windows = await read(lo, hi);

@@ -154,6 +154,8 @@ export async function writeCold(pg: Pool, aggregates: Aggregate[]): Promise<void
 export interface RunningQueryApi {
   url: string;
   port: number;
+  /** The process's pid (with QUERY_WORKERS=1 the one serving the requests). */
+  pid: number;
   /** Everything the process printed, for assertions and failure messages. */
   output(): string;
   close(): Promise<void>;
@@ -208,6 +210,7 @@ export async function startQueryApi(
   return {
     url,
     port,
+    pid: child.pid as number,
     output: () => out,
     close: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
