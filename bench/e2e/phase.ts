@@ -1,0 +1,170 @@
+import { loadavg } from 'node:os';
+import { percentile } from '../alerting/stats';
+import { sleep } from '../harness/bench.kafka';
+import { outputTopics } from '../harness/systems';
+import { runLoad } from './load';
+import { cores } from './platform';
+import { ProbeLedger, type Probe } from './probe.ledger';
+import { runProber } from './prober';
+import type { HopStats, PhaseContext, PhaseResult } from './phase.types';
+
+const SINK_REDIS_GROUP = 'streammetrics-sink-redis';
+
+function hop(values: number[]): HopStats {
+  const mean = values.length ? values.reduce((s, v) => s + v, 0) / values.length : NaN;
+  return {
+    p50: percentile(values, 0.5),
+    p95: percentile(values, 0.95),
+    p99: percentile(values, 0.99),
+    max: percentile(values, 1),
+    mean,
+  };
+}
+
+/**
+ * One rate: the fleet load at `rate` events/s for warm-up + measure seconds, probes alongside,
+ * the consumer lags of the processor and the sink sampled every second; then a drain for the last
+ * probes. A rate counts as sustained only when the gateway acknowledged what was offered and
+ * neither the processor nor the sink fell behind (see `saturation`).
+ */
+export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseResult> {
+  const { args, bk, prefix, platform, router, live, channel, floor, log } = ctx;
+  const service = `e2e-probe-${ctx.runId}-${rate}`;
+  const series = { service, metric: 'bench.e2e.probe', ledger: new ProbeLedger(args.batch) };
+  router.add(series);
+  await live.subscribe(service, service, series.metric);
+
+  const eventsTopic = `${prefix}metrics-events`;
+  const aggTopics = outputTopics(prefix);
+  const aggEnd = async () => (await Promise.all(aggTopics.map((t) => bk.endOffsetTotal(t)))).reduce((a, b) => a + b, 0);
+  const lags = async () => {
+    const [evEnd, evDone, agEnd, agDone] = await Promise.all([
+      bk.endOffsetTotal(eventsTopic),
+      bk.committedTotal(ctx.processorGroup, eventsTopic),
+      aggEnd(),
+      Promise.all(aggTopics.map((t) => bk.committedTotal(SINK_REDIS_GROUP, t))).then((v) => v.reduce((a, b) => a + b, 0)),
+    ]);
+    return { processor: evEnd - evDone, sink: agEnd - agDone, aggregates: agEnd };
+  };
+
+  const totalSec = args.warmupSec + args.measureSec;
+  const load = runLoad({
+    url: `http://127.0.0.1:${platform.ports['ingest-gateway']}/api/v1/events`,
+    key: platform.keys.gateway,
+    eventsPerSecond: rate,
+    batch: args.batch,
+    durationSec: totalSec,
+    // Enough connections that a 100 ms answer at the full request rate still keeps up.
+    connections: Math.max(16, Math.min(200, Math.ceil(rate / args.batch / 10))),
+  });
+  const loadBefore = loadavg();
+  let measuring = false;
+  let cpuStart = platform.sample();
+  let aggStart = 0;
+  let tMeasure = 0;
+  const warm = sleep(args.warmupSec * 1000).then(async () => {
+    cpuStart = platform.sample();
+    aggStart = (await lags()).aggregates;
+    tMeasure = Date.now();
+    channel.messages = 0;
+    floor.record(true);
+    measuring = true;
+  });
+  let maxLag = { processor: 0, sink: 0 };
+  let lastLag = { processor: 0, sink: 0, aggregates: 0 };
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      await sleep(1_000);
+      const l = await lags().catch(() => undefined);
+      if (!l || !measuring) continue;
+      lastLag = l;
+      maxLag = { processor: Math.max(maxLag.processor, l.processor), sink: Math.max(maxLag.sink, l.sink) };
+    }
+  })();
+  const probeUrl = `http://127.0.0.1:${platform.ports['ingest-gateway']}/api/v1/events`;
+  const [summary, prober] = await Promise.all([
+    load.done,
+    runProber(series, {
+      url: probeUrl,
+      key: platform.keys.gateway,
+      intervalMs: args.probeIntervalMs,
+      durationMs: totalSec * 1000,
+      warmupMs: args.warmupSec * 1000,
+    }),
+    warm,
+  ]);
+  sampling = false;
+  await sampler;
+  const end = await lags();
+  lastLag = end;
+  const seconds = (Date.now() - tMeasure) / 1000;
+  const cpuEnd = platform.sample();
+  const channelPerSec = channel.messages / seconds;
+  floor.record(false);
+  const aggregatesPerSec = (end.aggregates - aggStart) / seconds;
+
+  // Drain: the probes of the last seconds still travel.
+  const sampled = () => series.ledger.sampled();
+  const deadline = Date.now() + args.drainSec * 1000;
+  while (Date.now() < deadline && sampled().some((p) => p.seen.ws === undefined)) await sleep(200);
+  const probes = sampled();
+  const reached = probes.filter((p): p is Probe & { ackAt: number } => p.seen.ws !== undefined);
+  const total = reached.map((p) => (p.seen.ws as number) - p.sentAt);
+  const full = reached.filter((p) => p.seen.kafka !== undefined && p.seen.redis !== undefined);
+  const hops = {
+    ack: hop(full.map((p) => p.ackAt - p.sentAt)),
+    emit: hop(full.map((p) => (p.seen.kafka as number) - p.ackAt)),
+    sink: hop(full.map((p) => (p.seen.redis as number) - (p.seen.kafka as number))),
+    ws: hop(full.map((p) => (p.seen.ws as number) - (p.seen.redis as number))),
+  };
+  const requests = summary.requests;
+  const failedAnswers =
+    Object.entries(summary.byStatus)
+      .filter(([s]) => !s.startsWith('2'))
+      .reduce((n, [, c]) => n + c, 0) +
+    summary.errors +
+    summary.timeouts;
+
+  const problems: string[] = [];
+  if (summary.eventsPerSec < 0.95 * rate)
+    problems.push(`gateway acknowledged ${Math.round(summary.eventsPerSec)} of ${rate} events/s offered`);
+  if (failedAnswers > 0.001 * requests) problems.push(`${failedAnswers} of ${requests} requests failed`);
+  if (end.processor > 2 * rate) problems.push(`processor lag ${end.processor} events at the end (> 2 s of input)`);
+  if (end.sink > Math.max(1_000, 2 * aggregatesPerSec))
+    problems.push(`sink lag ${end.sink} aggregates at the end (> 2 s of its input)`);
+  if (reached.length < 0.99 * probes.length)
+    problems.push(`${probes.length - reached.length} of ${probes.length} probes never reached the WebSocket`);
+  if (probes.length === 0) problems.push('no probe was acknowledged');
+
+  const appCores = Object.fromEntries(
+    Object.keys(cpuEnd).map((app) => [app, cores(cpuStart[app], cpuEnd[app], seconds)]),
+  );
+  log(
+    `${rate} ev/s: ${problems.length ? `saturated (${problems.join('; ')})` : 'sustained'}; ` +
+      `${reached.length}/${probes.length} probes, p99 ${percentile(total, 0.99)} ms`,
+  );
+  return {
+    rate,
+    sustained: problems.length === 0,
+    problems,
+    seconds,
+    load: summary,
+    probes: {
+      sampled: probes.length,
+      reached: reached.length,
+      undecidable: series.ledger.undecidable(),
+      slipped: prober.slipped,
+      withEveryHop: full.length,
+    },
+    latency: hop(total),
+    hops,
+    lag: { end: { processor: lastLag.processor, sink: lastLag.sink }, max: maxLag },
+    aggregatesPerSec,
+    channelMessagesPerSec: channelPerSec,
+    wsCoalesced: live.coalesced,
+    cores: appCores,
+    peakRssMb: Object.fromEntries(Object.entries(cpuEnd).map(([a, s]) => [a, s.peakRssMb])),
+    loadavg: { before: loadBefore, after: loadavg() },
+  };
+}

@@ -1,0 +1,48 @@
+import type { LoadtestSummary } from '../../scripts/loadtest/loadtest.stats';
+import type { BenchKafka } from '../harness/bench.kafka';
+import type { E2eArgs } from './e2e.args';
+import type { ChannelStats, LiveClient, ProbeRouter } from './observers';
+import type { Platform } from './platform';
+
+export interface HopStats {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** What every phase of one run shares: the platform, the observers, the floor sampler. */
+export interface PhaseContext {
+  args: E2eArgs;
+  runId: string;
+  prefix: string;
+  processorGroup: string;
+  bk: BenchKafka;
+  platform: Platform;
+  router: ProbeRouter;
+  live: LiveClient;
+  channel: ChannelStats;
+  floor: { record: (on: boolean) => void };
+  log: (m: string) => void;
+}
+
+export interface PhaseResult {
+  rate: number;
+  sustained: boolean;
+  /** Why the rate was not sustained (empty when it was). */
+  problems: string[];
+  seconds: number;
+  load: LoadtestSummary;
+  probes: { sampled: number; reached: number; undecidable: number; slipped: number; withEveryHop: number };
+  /** POST sent → first WebSocket update that includes the probe. */
+  latency: HopStats;
+  hops: { ack: HopStats; emit: HopStats; sink: HopStats; ws: HopStats };
+  lag: { end: { processor: number; sink: number }; max: { processor: number; sink: number } };
+  aggregatesPerSec: number;
+  channelMessagesPerSec: number;
+  wsCoalesced: number;
+  cores: Record<string, number>;
+  peakRssMb: Record<string, number>;
+  loadavg: { before: number[]; after: number[] };
+}
