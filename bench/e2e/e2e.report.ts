@@ -46,6 +46,8 @@ export function renderE2e(phases: PhaseResult[], floor: FloorSamples, emitInterv
     const rows: [string, HopStats][] = [
       ['gateway ack (POST → 2xx)', p.hops.ack],
       [`processor emit (2xx → on metrics-aggregated-1m, read_committed; EMIT_INTERVAL_MS ${emitIntervalMs})`, p.hops.emit],
+      ['… of which 2xx → the record\'s emittedAt (in the processor: emit throttle, work)', p.hops.emitWait],
+      ['… of which emittedAt → read_committed reader has it (transaction commit, fetch)', p.hops.emitVisible],
       ['sink write (topic → Redis pub/sub message)', p.hops.sink],
       ['pub/sub → WebSocket update (query API)', p.hops.ws],
     ];
@@ -53,16 +55,19 @@ export function renderE2e(phases: PhaseResult[], floor: FloorSamples, emitInterv
       lines.push(
         `| ${fmt(p.rate)} | ${label} | ${fmt(h.p50)} | ${fmt(h.p95)} | ${fmt(h.p99)} | ${fmt(h.max)} | ${p.sustained ? share(h, total) : 'saturated'} |`,
       );
+    lines.push(
+      `| ${fmt(p.rate)} | (emit cadence: time between interim records of one probe window) | ${fmt(p.emitGapMs.p50)} | ${fmt(p.emitGapMs.p95)} | ${fmt(p.emitGapMs.p99)} | ${fmt(p.emitGapMs.max)} | |`,
+    );
   }
   lines.push(
     '',
-    '| offered events/s | status | gateway p99 ms (load) | processor lag end / max | sink lag end / max | aggregates/s | pub/sub msgs/s (all sinks) | CPU cores gateway / processor / sink / query |',
-    '|---:|---|---:|---:|---:|---:|---:|---|',
+    '| offered events/s | status | gateway p99 ms (load) | processor lag end / max | sink lag end / max | caught up after load s | aggregates/s | pub/sub msgs/s (all sinks) | CPU cores gateway / processor / sink / query | CPU cores loadtest / bench |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---|---|',
   );
   for (const p of phases) {
     const c = p.cores;
     lines.push(
-      `| ${fmt(p.rate)} | ${p.sustained ? 'sustained' : `saturated — ${p.problems.join('; ')}`} | ${fmt(p.load.latencyMs.p99)} | ${fmt(p.lag.end.processor)} / ${fmt(p.lag.max.processor)} | ${fmt(p.lag.end.sink)} / ${fmt(p.lag.max.sink)} | ${fmt(p.aggregatesPerSec)} | ${fmt(p.channelMessagesPerSec)} | ${[c['ingest-gateway'], c['stream-processor'], c['aggregate-sink'], c['query-api']].map((v) => fmt(v, 2)).join(' / ')} |`,
+      `| ${fmt(p.rate)} | ${p.sustained ? 'sustained' : `saturated — ${p.problems.join('; ')}`} | ${fmt(p.load.latencyMs.p99)} | ${fmt(p.lag.end.processor)} / ${fmt(p.lag.max.processor)} | ${fmt(p.lag.end.sink)} / ${fmt(p.lag.max.sink)} | ${p.caughtUpSec === undefined ? 'not within the drain' : fmt(p.caughtUpSec, 1)} | ${fmt(p.aggregatesPerSec)} | ${fmt(p.channelMessagesPerSec)} | ${[c['ingest-gateway'], c['stream-processor'], c['aggregate-sink'], c['query-api']].map((v) => fmt(v, 2)).join(' / ')} | ${fmt(p.harnessCores.loadtest, 2)} / ${fmt(p.harnessCores.bench, 2)} |`,
     );
   }
   lines.push(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadtestSummary } from '../../scripts/loadtest/loadtest.stats';
 import { spawnScript } from '../../scripts/start/platform';
+import { ProcessMonitor } from '../harness/proc.monitor';
 import { RunningProcess } from '../harness/run.process';
 
 export interface LoadPlan {
@@ -19,7 +20,12 @@ export interface LoadPlan {
  * timestamps) in its own process, so the load never shares the probes' event loop. Resolves with
  * its summary when it has run its duration.
  */
-export function runLoad(plan: LoadPlan): { done: Promise<LoadtestSummary>; stop: () => Promise<void> } {
+export function runLoad(plan: LoadPlan): {
+  done: Promise<LoadtestSummary>;
+  /** The load generator's CPU seconds so far (kept after it exited). */
+  cpuSeconds: () => number;
+  stop: () => Promise<void>;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
   const json = join(dir, 'load.json');
   const proc = new RunningProcess(
@@ -35,8 +41,10 @@ export function runLoad(plan: LoadPlan): { done: Promise<LoadtestSummary>; stop:
       process.env,
     ),
   );
+  const monitor = new ProcessMonitor(proc.pid, 250);
   const done = new Promise<LoadtestSummary>((resolve, reject) =>
     proc.child.once('exit', (code) => {
+      monitor.stop();
       try {
         resolve(JSON.parse(readFileSync(json, 'utf8')) as LoadtestSummary);
       } catch {
@@ -46,5 +54,5 @@ export function runLoad(plan: LoadPlan): { done: Promise<LoadtestSummary>; stop:
       }
     }),
   );
-  return { done, stop: () => proc.stop(5_000) };
+  return { done, cpuSeconds: () => monitor.sample().cpuSeconds, stop: () => proc.stop(5_000) };
 }

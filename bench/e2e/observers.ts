@@ -15,26 +15,46 @@ export interface ProbeSeries {
 /** Routes a record of a probe series (1m tumbling, service rollup) to its phase's ledger. */
 export class ProbeRouter {
   private readonly series = new Map<string, ProbeSeries>();
+  private readonly services = new Set<string>();
 
   add(s: ProbeSeries): void {
-    this.series.set(s.service, s);
+    this.series.set(`${s.service}|${s.metric}`, s);
+    this.services.add(s.service);
   }
 
   /** Cheap test before decoding: is `text` (a key or a message) about a probe service at all? */
   mentions(text: string): boolean {
-    for (const s of this.series.keys()) if (text.includes(s)) return true;
+    for (const s of this.services) if (text.includes(s)) return true;
     return false;
   }
 
+  /** Gaps between consecutive interim records of one probe window on the topic: the emit cadence. */
+  readonly emitGapsMs: number[] = [];
+  private readonly lastEmit = new Map<string, number>();
+
   observe(
     point: Point,
-    r: { serviceId: string; metricName: string; tags: Record<string, string>; window: { start: number } },
+    r: {
+      serviceId: string;
+      metricName: string;
+      tags: Record<string, string>;
+      window: { start: number };
+      emittedAt: number;
+      final: boolean;
+    },
     count: number,
     at: number,
   ): void {
-    const s = this.series.get(r.serviceId);
-    if (!s || r.metricName !== s.metric || Object.keys(r.tags).length > 0) return;
-    s.ledger.observe(point, r.window.start, count, at);
+    const key = `${r.serviceId}|${r.metricName}`;
+    const s = this.series.get(key);
+    if (!s || Object.keys(r.tags).length > 0) return;
+    if (point === 'kafka' && !r.final) {
+      const w = `${key}|${r.window.start}`;
+      const last = this.lastEmit.get(w);
+      if (last !== undefined) this.emitGapsMs.push(r.emittedAt - last);
+      this.lastEmit.set(w, r.emittedAt);
+    }
+    s.ledger.observe(point, r.window.start, count, at, r.emittedAt);
   }
 }
 

@@ -37,12 +37,29 @@ export interface PhaseResult {
   probes: { sampled: number; reached: number; undecidable: number; slipped: number; withEveryHop: number };
   /** POST sent → first WebSocket update that includes the probe. */
   latency: HopStats;
-  hops: { ack: HopStats; emit: HopStats; sink: HopStats; ws: HopStats };
+  /**
+   * The four hops; `emit` is also split at the record's `emittedAt` into the wait in the processor
+   * (the emit throttle and the work before it) and commit + fetch until a read_committed reader has it.
+   */
+  hops: {
+    ack: HopStats;
+    emit: HopStats;
+    emitWait: HopStats;
+    emitVisible: HopStats;
+    sink: HopStats;
+    ws: HopStats;
+  };
+  /** Time between consecutive interim records of one probe window (the processor's emit cadence). */
+  emitGapMs: HopStats;
   lag: { end: { processor: number; sink: number }; max: { processor: number; sink: number } };
+  /** Seconds after the load ended until the processor's and the sink's lags were 0; undefined: not within the drain. */
+  caughtUpSec?: number;
   aggregatesPerSec: number;
   channelMessagesPerSec: number;
   wsCoalesced: number;
   cores: Record<string, number>;
+  /** CPU cores the load generator and the benchmark process used while measuring. */
+  harnessCores: { loadtest: number; bench: number };
   peakRssMb: Record<string, number>;
   loadavg: { before: number[]; after: number[] };
 }

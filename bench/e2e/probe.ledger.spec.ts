@@ -7,12 +7,13 @@ describe('ProbeLedger', () => {
     const l = new ProbeLedger(10);
     const probes = [1, 2, 3].map((i) => l.add(W + i * 100, true));
     for (const p of probes) p.ackAt = p.sentAt + 5;
-    l.observe('kafka', W, 10, W + 1_000);
+    l.observe('kafka', W, 10, W + 1_000, W + 990);
     l.observe('kafka', W, 25, W + 2_000); // probe 3 only half counted: not yet included
     l.observe('kafka', W, 30, W + 3_000);
     l.observe('kafka', W, 30, W + 4_000); // a later copy does not move the first arrival
     expect(probes.map((p) => p.seen.kafka)).toEqual([W + 1_000, W + 2_000, W + 3_000]);
     expect(probes.map((p) => p.seen.ws)).toEqual([undefined, undefined, undefined]);
+    expect(probes[0]?.emittedAt).toBe(W + 990);
   });
 
   it('ranks probes per 1m window and ignores records of other windows', () => {

@@ -21,6 +21,8 @@ export interface Probe {
   ackAt?: number;
   /** First arrival, per point, of a record that includes it. */
   seen: Partial<Record<Point, number>>;
+  /** `emittedAt` (the processor's wall time when it sent the record) of the first record including it. */
+  emittedAt?: number;
   /** Sent after the warm-up: counted in the figures. */
   sampled: boolean;
 }
@@ -50,12 +52,16 @@ export class ProbeLedger {
   }
 
   /** A record of the probe series' window `windowStart` with `count` events arrived at `point`. */
-  observe(point: Point, windowStart: number, count: number, at: number): void {
+  observe(point: Point, windowStart: number, count: number, at: number, emittedAt?: number): void {
     const w = this.windows.get(windowStart);
     if (!w) return;
     const key = `${point}|${windowStart}`;
     const upTo = Math.min(Math.floor(count / this.eventsPerProbe), w.probes.length, w.decidable);
-    for (let i = this.matched.get(key) ?? 0; i < upTo; i++) (w.probes[i] as Probe).seen[point] ??= at;
+    for (let i = this.matched.get(key) ?? 0; i < upTo; i++) {
+      const p = w.probes[i] as Probe;
+      p.seen[point] ??= at;
+      if (point === 'kafka') p.emittedAt ??= emittedAt;
+    }
     this.matched.set(key, Math.max(upTo, this.matched.get(key) ?? 0));
   }
 

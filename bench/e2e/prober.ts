@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sleep } from '../harness/bench.kafka';
 import type { ProbeSeries } from './observers';
+import type { Probe } from './probe.ledger';
 
 export interface ProberPlan {
   url: string;
@@ -11,24 +12,22 @@ export interface ProberPlan {
 }
 
 /**
- * Sends the probes of one phase: every `intervalMs` one request of `ledger.eventsPerProbe` events
- * of the probe series, each stamped with the send time. Strictly one at a time (see ProbeLedger):
- * when an answer takes longer than the interval the next probe goes right after it, and the slip
- * is counted. Returns how many probes slipped.
+ * Sends the probes of one phase: every `intervalMs` one request of `eventsPerProbe` events, each
+ * stamped with the send time, to the lanes in turn. A lane is one probe series whose probes go
+ * strictly one after another (what makes inclusion decidable, see ProbeLedger); with several lanes
+ * a slow answer holds back only its own lane. A probe whose lane is still waiting when it is due
+ * goes right after that answer, and counts as slipped.
  */
-export async function runProber(series: ProbeSeries, plan: ProberPlan): Promise<{ slipped: number }> {
-  const { ledger } = series;
+export async function runProber(lanes: ProbeSeries[], plan: ProberPlan): Promise<{ slipped: number }> {
   const t0 = Date.now();
   let slipped = 0;
-  for (let i = 0; ; i++) {
-    const due = t0 + i * plan.intervalMs;
-    if (due >= t0 + plan.durationMs) break;
+  const send = async (series: ProbeSeries, due: number) => {
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
     else if (wait < -plan.intervalMs / 2) slipped++;
     const sentAt = Date.now();
-    const probe = ledger.add(sentAt, sentAt - t0 >= plan.warmupMs);
-    const events = Array.from({ length: ledger.eventsPerProbe }, () => ({
+    const probe: Probe = series.ledger.add(sentAt, sentAt - t0 >= plan.warmupMs);
+    const events = Array.from({ length: series.ledger.eventsPerProbe }, () => ({
       eventId: randomUUID(),
       timestamp: sentAt,
       serviceId: series.service,
@@ -46,10 +45,16 @@ export async function runProber(series: ProbeSeries, plan: ProberPlan): Promise<
       });
       await res.arrayBuffer();
       if (res.ok) probe.ackAt = Date.now();
-      else ledger.failed(probe);
+      else series.ledger.failed(probe);
     } catch {
-      ledger.failed(probe);
+      series.ledger.failed(probe);
     }
-  }
+  };
+  const count = Math.floor(plan.durationMs / plan.intervalMs);
+  await Promise.all(
+    lanes.map(async (series, lane) => {
+      for (let i = lane; i < count; i += lanes.length) await send(series, t0 + i * plan.intervalMs);
+    }),
+  );
   return { slipped };
 }
