@@ -55,6 +55,7 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
     probeIntervalMs: num('probe-ms', v['probe-ms'] ?? '100', 10),
     lanes: num('lanes', v.lanes ?? '4', 1),
     batch: num('batch', v.batch ?? '10', 1),
-    emitIntervalMs: v['emit-interval'] === undefined ? undefined : num('emit-interval', v['emit-interval'], 10),
+    emitIntervalMs:
+      v['emit-interval'] === undefined ? undefined : num('emit-interval', v['emit-interval'], 10),
   };
 }

@@ -16,7 +16,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Consumer } from 'kafkajs';
 import { createKafka } from '@streammetrics/kafka';
+import { loadProcessorConfig } from '../../apps/stream-processor/src/processor.config';
 import { loadStackConfig } from '../../scripts/stack/stack.config';
+import { localKeys, platformEnv } from '../../scripts/start/platform';
 import { provisionAndMigrate, stackUp } from '../../scripts/stack/stack.service';
 import { BenchKafka } from '../harness/bench.kafka';
 import { machine } from '../harness/report';
@@ -64,6 +66,10 @@ async function main(): Promise<void> {
     GATEWAY_DEFAULT_RATE: '10000000',
     ...(args.emitIntervalMs !== undefined ? { EMIT_INTERVAL_MS: String(args.emitIntervalMs) } : {}),
   };
+  // The emit interval the processor will run with, read by its own configuration loader.
+  const emit = loadProcessorConfig(
+    platformEnv(ep, localKeys(), { ...process.env, ...overrides }),
+  ).EMIT_INTERVAL_MS;
   let platform: Platform | undefined;
   let side: Consumer | undefined;
   let live: LiveClient | undefined;
@@ -74,7 +80,12 @@ async function main(): Promise<void> {
     log(`starting the pipeline (prefix ${prefix})`);
     platform = await startPlatform(ep, overrides, log);
     const router = new ProbeRouter();
-    side = await watchAggregatedTopic(kafka, `${prefix}metrics-aggregated-1m`, `${prefix}side-reader`, router);
+    side = await watchAggregatedTopic(
+      kafka,
+      `${prefix}metrics-aggregated-1m`,
+      `${prefix}side-reader`,
+      router,
+    );
     const channel = await watchUpdatesChannel(ep.redisUrl, router);
     stopChannel = () => channel.redis.disconnect();
     live = await LiveClient.connect(
@@ -111,7 +122,6 @@ async function main(): Promise<void> {
     await bk.deleteTopicsWithPrefix(prefix).catch(() => undefined);
     await bk.close();
   }
-  const emit = args.emitIntervalMs === undefined ? 'default 1000' : String(args.emitIntervalMs);
   const out = [
     `## End to end: HTTP POST → WebSocket update (${args.quick ? 'quick' : 'full'} run, ${args.measureSec} s per rate, batch ${args.batch}, a probe every ${args.probeIntervalMs} ms)`,
     '',
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
     args,
     machine: machine(''),
     loadavg: loadavg(),
-    config: { ...overrides, EMIT_INTERVAL_MS: args.emitIntervalMs ?? 'default (1000)' },
+    config: { ...overrides, EMIT_INTERVAL_MS: emit },
     target: { ...TARGET, verdict: targetVerdict(phases) },
     phases,
     floor: floor?.samples,

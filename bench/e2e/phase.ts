@@ -50,13 +50,16 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
 
   const eventsTopic = `${prefix}metrics-events`;
   const aggTopics = outputTopics(prefix);
-  const aggEnd = async () => (await Promise.all(aggTopics.map((t) => bk.endOffsetTotal(t)))).reduce((a, b) => a + b, 0);
+  const aggEnd = async () =>
+    (await Promise.all(aggTopics.map((t) => bk.endOffsetTotal(t)))).reduce((a, b) => a + b, 0);
   const lags = async () => {
     const [evEnd, evDone, agEnd, agDone] = await Promise.all([
       bk.endOffsetTotal(eventsTopic),
       bk.committedTotal(ctx.processorGroup, eventsTopic),
       aggEnd(),
-      Promise.all(aggTopics.map((t) => bk.committedTotal(SINK_REDIS_GROUP, t))).then((v) => v.reduce((a, b) => a + b, 0)),
+      Promise.all(aggTopics.map((t) => bk.committedTotal(SINK_REDIS_GROUP, t))).then((v) =>
+        v.reduce((a, b) => a + b, 0),
+      ),
     ]);
     return { processor: evEnd - evDone, sink: agEnd - agDone, aggregates: agEnd };
   };

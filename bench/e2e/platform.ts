@@ -87,9 +87,12 @@ async function waitReady(app: string, port: number, proc: RunningProcess, capMs 
   const deadline = Date.now() + capMs;
   let last = '';
   while (Date.now() < deadline) {
-    if (proc.exit) throw new Error(`${app} exited (${proc.exit.signal ?? proc.exit.code}):\n${proc.output()}`);
+    if (proc.exit)
+      throw new Error(`${app} exited (${proc.exit.signal ?? proc.exit.code}):\n${proc.output()}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       if (res.ok) return;
       last = `${res.status} ${(await res.text()).slice(0, 300)}`;
     } catch (err) {
@@ -101,6 +104,10 @@ async function waitReady(app: string, port: number, proc: RunningProcess, capMs 
 }
 
 /** A process's average CPU use between two samples, in cores. */
-export function cores(before: ProcSample | undefined, after: ProcSample | undefined, seconds: number): number {
+export function cores(
+  before: ProcSample | undefined,
+  after: ProcSample | undefined,
+  seconds: number,
+): number {
   return before && after && seconds > 0 ? (after.cpuSeconds - before.cpuSeconds) / seconds : NaN;
 }
