@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { sleep } from '../harness/bench.kafka';
+import { startSideConsumer } from './side.consumer';
 
 export interface FloorSamples {
   /** Produce (acks=all) → arrival at a read_committed consumer with the sink's fetch wait. */
@@ -24,23 +25,14 @@ export async function startFloor(
   const samples: FloorSamples = { kafka: [], redis: [] };
   let recording = false;
   const producer = kafka.producer({ allowAutoTopicCreation: false });
-  const consumer = kafka.consumer({
-    groupId: `${topic}-reader`,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
-  });
   await producer.connect();
-  await consumer.connect();
-  let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-  await consumer.subscribe({ topic, fromBeginning: false });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (recording) samples.kafka.push(Date.now() - Number(message.value?.toString()));
+  const consumer = await startSideConsumer(
+    kafka,
+    { groupId: `${topic}-reader`, topic, fromBeginning: false },
+    (batch, at) => {
+      if (recording) for (const m of batch.messages) samples.kafka.push(at - Number(m.value?.toString()));
     },
-  });
-  for (let i = 0; i < 150 && !joined; i++) await sleep(100);
+  );
 
   const channel = `${topic}:floor`;
   const pub = new Redis(redisUrl, { maxRetriesPerRequest: 1 });

@@ -2,8 +2,8 @@ import Redis from 'ioredis';
 import type { Consumer, Kafka } from 'kafkajs';
 import WebSocket from 'ws';
 import { UPDATES_CHANNEL, decodeAggregate, decodeHotUpdate } from '@streammetrics/contracts';
-import { sleep } from '../harness/bench.kafka';
 import type { Point, ProbeLedger } from './probe.ledger';
+import { startSideConsumer } from './side.consumer';
 
 /** The probe series of one phase: the service rollup of `metric` of a service only probes write. */
 export interface ProbeSeries {
@@ -58,40 +58,21 @@ export class ProbeRouter {
   }
 }
 
-/**
- * The processor's output as any downstream reader sees it: a read_committed consumer of the 1m
- * topic, with the sink's fetch wait (250 ms), so a record counts once its transaction committed.
- */
-export async function watchAggregatedTopic(
+/** The processor's output as any downstream reader sees it: the 1m topic, read_committed. */
+export function watchAggregatedTopic(
   kafka: Kafka,
   topic: string,
   groupId: string,
   router: ProbeRouter,
 ): Promise<Consumer> {
-  const consumer = kafka.consumer({
-    groupId,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
+  return startSideConsumer(kafka, { groupId, topic, fromBeginning: true }, (batch, at) => {
+    for (const m of batch.messages) {
+      // Record key = serviceId: the fleet's records are skipped without decoding them.
+      if (!m.key || !router.mentions(m.key.toString())) continue;
+      const r = decodeAggregate(m.value);
+      if (r.window.type === 'tumbling' && r.window.size === '1m') router.observe('kafka', r, r.count, at);
+    }
   });
-  await consumer.connect();
-  let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      const at = Date.now();
-      for (const m of batch.messages) {
-        // Record key = serviceId: the fleet's records are skipped without decoding them.
-        if (!m.key || !router.mentions(m.key.toString())) continue;
-        const r = decodeAggregate(m.value);
-        if (r.window.type === 'tumbling' && r.window.size === '1m') router.observe('kafka', r, r.count, at);
-      }
-    },
-  });
-  for (let i = 0; i < 150 && !joined; i++) await sleep(100);
-  if (!joined) throw new Error(`side consumer of ${topic} did not join its group`);
-  return consumer;
 }
 
 /** Messages on the sink's pub/sub channel: every one, and those per second, for the report. */
