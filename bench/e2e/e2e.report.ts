@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { percentile } from '../alerting/stats';
 import type { FloorSamples } from './floor';
 import type { HopStats, PhaseResult } from './phase.types';
@@ -88,7 +89,8 @@ export function renderE2e(phases: PhaseResult[], floor: FloorSamples, emitInterv
     // emission, uniformly over the interval. No machine makes that shorter; only the setting does.
     `| emit throttle by its definition (a change waits uniformly over EMIT_INTERVAL_MS ${fmt(emitIntervalMs)}; model, not measured) | – | ${fmt(emitIntervalMs * 0.5)} | ${fmt(emitIntervalMs * 0.99)} | ${fmt(emitIntervalMs)} |`,
     '',
-    `Load average (1 / 5 / 15 min) per phase: ${phases.map((p) => `${fmt(p.rate)}: ${la(p.loadavg.before)} → ${la(p.loadavg.after)}`).join('; ')}.`,
+    `Load average (1 / 5 / 15 min) per phase, on ${cpus().length} cores: ${phases.map((p) => `${fmt(p.rate)}: ${la(p.loadavg.before)} → ${la(p.loadavg.after)}`).join('; ')}.`,
+    `CPU pressure (time some runnable task waited for a core, last 60 s, at each phase's end): ${phases.map((p) => `${fmt(p.rate)}: ${p.cpuPressureAvg60 === undefined ? 'not reported' : `${fmt(p.cpuPressureAvg60)} %`}`).join('; ')}.`,
     '',
     targetVerdict(phases),
   );

@@ -4,7 +4,7 @@ import { sleep } from '../harness/bench.kafka';
 import { readProc } from '../harness/proc.monitor';
 import { outputTopics } from '../harness/systems';
 import { runLoad } from './load';
-import { cores } from './platform';
+import { cores, cpuPressure } from './platform';
 import { ProbeLedger, type Probe } from './probe.ledger';
 import { runProber } from './prober';
 import type { HopStats, PhaseContext, PhaseResult } from './phase.types';
@@ -209,5 +209,6 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
     harnessCores,
     peakRssMb: Object.fromEntries(Object.entries(cpuEnd).map(([a, s]) => [a, s.peakRssMb])),
     loadavg: { before: loadBefore, after: loadavg() },
+    cpuPressureAvg60: cpuPressure(),
   };
 }

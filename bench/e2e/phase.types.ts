@@ -62,4 +62,6 @@ export interface PhaseResult {
   harnessCores: { loadtest: number; bench: number };
   peakRssMb: Record<string, number>;
   loadavg: { before: number[]; after: number[] };
+  /** /proc/pressure/cpu "some avg60" at the end of the phase, percent. */
+  cpuPressureAvg60?: number;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { StackEndpoints } from '../../scripts/stack/stack.service';
 import { localKeys, platformEnv, spawnApp, type LocalKeys } from '../../scripts/start/platform';
@@ -110,4 +111,18 @@ export function cores(
   seconds: number,
 ): number {
   return before && after && seconds > 0 ? (after.cpuSeconds - before.cpuSeconds) / seconds : NaN;
+}
+
+/**
+ * The share of the last 60 s in which some runnable task waited for a CPU (Linux PSI,
+ * /proc/pressure/cpu "some avg60"), in percent; undefined where the kernel does not report it.
+ * On a shared machine it says how much of a latency is waiting for a core.
+ */
+export function cpuPressure(): number | undefined {
+  try {
+    const m = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
