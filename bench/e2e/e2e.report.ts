@@ -81,6 +81,16 @@ export function renderE2e(phases: PhaseResult[], floor: FloorSamples, emitInterv
   }
   lines.push(
     '',
+    '| offered events/s | processor outputs/s | processor commit ms (mean) | Redis sink batches/s | records per batch (mean) | ms per batch (mean) |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...phases.map((p) =>
+      p.apps
+        ? `| ${fmt(p.rate)} | ${fmt(p.apps.processorOutputsPerSec)} | ${fmt(p.apps.processorCommitMs, 1)} | ${fmt(p.apps.sinkRedisBatchesPerSec, 1)} | ${fmt(p.apps.sinkRedisBatchRecords)} | ${fmt(p.apps.sinkRedisBatchMs)} |`
+        : `| ${fmt(p.rate)} | /metrics not read | | | | |`,
+    ),
+  );
+  lines.push(
+    '',
     '| transport floor, same run (no application work) | samples | p50 ms | p99 ms | max ms |',
     '|---|---:|---:|---:|---:|',
     `| Kafka: produce acks=all → read_committed consumer (fetch wait 250 ms) | ${floor.kafka.length} | ${fmt(percentile(floor.kafka, 0.5))} | ${fmt(percentile(floor.kafka, 0.99))} | ${fmt(percentile(floor.kafka, 1))} |`,

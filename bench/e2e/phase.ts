@@ -3,6 +3,7 @@ import { percentile } from '../alerting/stats';
 import { sleep } from '../harness/bench.kafka';
 import { readProc } from '../harness/proc.monitor';
 import { outputTopics } from '../harness/systems';
+import { appDeltas, readAppCounters, type AppCounters } from './app.metrics';
 import { runLoad } from './load';
 import { cores, cpuPressure } from './platform';
 import { ProbeLedger, type Probe } from './probe.ledger';
@@ -79,12 +80,18 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
   let measuring = false;
   let cpuStart = platform.sample();
   let harnessStart = { load: 0, bench: 0 };
+  const counters = () =>
+    readAppCounters(platform.ports['stream-processor'], platform.ports['aggregate-sink']).catch(
+      () => undefined,
+    );
+  let countersStart: AppCounters | undefined;
   let aggStart = 0;
   let tMeasure = 0;
   const warm = sleep(args.warmupSec * 1000).then(async () => {
     cpuStart = platform.sample();
     harnessStart = { load: load.cpuSeconds(), bench: readProc(process.pid)?.cpuSeconds ?? NaN };
     aggStart = (await lags()).aggregates;
+    countersStart = await counters();
     tMeasure = Date.now();
     channel.messages = 0;
     floor.record(true);
@@ -120,6 +127,7 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
   lastLag = end;
   const seconds = (Date.now() - tMeasure) / 1000;
   const cpuEnd = platform.sample();
+  const countersEnd = await counters();
   // What the measuring side costs on the same cores: the load generator and this process.
   const harnessCores = {
     loadtest: (load.cpuSeconds() - harnessStart.load) / seconds,
@@ -202,6 +210,7 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
     lag: { end: { processor: lastLag.processor, sink: lastLag.sink }, max: maxLag },
     caughtUpSec,
     emitGapMs: hop(router.emitGapsMs.slice(gapsFrom)),
+    apps: countersStart && countersEnd ? appDeltas(countersStart, countersEnd, seconds) : undefined,
     aggregatesPerSec,
     channelMessagesPerSec: channelPerSec,
     wsCoalesced: live.coalesced,

@@ -1,5 +1,6 @@
 import type { LoadtestSummary } from '../../scripts/loadtest/loadtest.stats';
 import type { BenchKafka } from '../harness/bench.kafka';
+import type { appDeltas } from './app.metrics';
 import type { E2eArgs } from './e2e.args';
 import type { ChannelStats, LiveClient, ProbeRouter } from './observers';
 import type { Platform } from './platform';
@@ -49,6 +50,8 @@ export interface PhaseResult {
     sink: HopStats;
     ws: HopStats;
   };
+  /** The processor's and the Redis sink's own metrics over the measured seconds. */
+  apps?: ReturnType<typeof appDeltas>;
   /** Time between consecutive interim records of one probe window (the processor's emit cadence). */
   emitGapMs: HopStats;
   lag: { end: { processor: number; sink: number }; max: { processor: number; sink: number } };
