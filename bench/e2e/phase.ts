@@ -8,15 +8,10 @@ import { runLoad } from './load';
 import { cores, cpuPressure } from './platform';
 import { ProbeLedger, type Probe } from './probe.ledger';
 import { runProber } from './prober';
+import { saturationProblems } from './saturation';
 import type { HopStats, PhaseContext, PhaseResult } from './phase.types';
 
 const SINK_REDIS_GROUP = 'streammetrics-sink-redis';
-/**
- * A pipeline that keeps up ends a phase with at most the work of its last emit interval and
- * commit in hand: once the load stops, both lags reach 0 within a few seconds. More than this
- * means a backlog had built up, and latencies measured on it say how long the queue was.
- */
-const CATCH_UP_SEC = 5;
 
 function hop(values: number[]): HopStats {
   const mean = values.length ? values.reduce((s, v) => s + v, 0) / values.length : NaN;
@@ -33,7 +28,7 @@ function hop(values: number[]): HopStats {
  * One rate: the fleet load at `rate` events/s for warm-up + measure seconds, probes alongside,
  * the consumer lags of the processor and the sink sampled every second; then a drain for the last
  * probes. A rate counts as sustained only when the gateway acknowledged what was offered and
- * neither the processor nor the sink fell behind (see `saturation`).
+ * neither the processor nor the sink fell behind (saturationProblems).
  */
 export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseResult> {
   const { args, bk, prefix, platform, router, live, channel, floor, log } = ctx;
@@ -66,8 +61,9 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
   };
 
   const totalSec = args.warmupSec + args.measureSec;
+  const ingestUrl = `http://127.0.0.1:${platform.ports['ingest-gateway']}/api/v1/events`;
   const load = runLoad({
-    url: `http://127.0.0.1:${platform.ports['ingest-gateway']}/api/v1/events`,
+    url: ingestUrl,
     key: platform.keys.gateway,
     eventsPerSecond: rate,
     batch: args.batch,
@@ -98,22 +94,19 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
     measuring = true;
   });
   let maxLag = { processor: 0, sink: 0 };
-  let lastLag = { processor: 0, sink: 0, aggregates: 0 };
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       await sleep(1_000);
       const l = await lags().catch(() => undefined);
       if (!l || !measuring) continue;
-      lastLag = l;
       maxLag = { processor: Math.max(maxLag.processor, l.processor), sink: Math.max(maxLag.sink, l.sink) };
     }
   })();
-  const probeUrl = `http://127.0.0.1:${platform.ports['ingest-gateway']}/api/v1/events`;
   const [summary, prober] = await Promise.all([
     load.done,
     runProber(lanes, {
-      url: probeUrl,
+      url: ingestUrl,
       key: platform.keys.gateway,
       intervalMs: args.probeIntervalMs,
       durationMs: totalSec * 1000,
@@ -124,7 +117,6 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
   sampling = false;
   await sampler;
   const end = await lags();
-  lastLag = end;
   const seconds = (Date.now() - tMeasure) / 1000;
   const cpuEnd = platform.sample();
   const countersEnd = await counters();
@@ -165,25 +157,15 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
     sink: hop(full.map((p) => (p.seen.redis as number) - (p.seen.kafka as number))),
     ws: hop(full.map((p) => (p.seen.ws as number) - (p.seen.redis as number))),
   };
-  const requests = summary.requests;
-  const failedAnswers =
-    Object.entries(summary.byStatus)
-      .filter(([s]) => !s.startsWith('2'))
-      .reduce((n, [, c]) => n + c, 0) +
-    summary.errors +
-    summary.timeouts;
-
-  const problems: string[] = [];
-  if (summary.eventsPerSec < 0.95 * rate)
-    problems.push(`gateway acknowledged ${Math.round(summary.eventsPerSec)} of ${rate} events/s offered`);
-  if (failedAnswers > 0.001 * requests) problems.push(`${failedAnswers} of ${requests} requests failed`);
-  if (caughtUpSec === undefined || caughtUpSec > CATCH_UP_SEC)
-    problems.push(
-      `processor and sink ${caughtUpSec === undefined ? `still behind ${args.drainSec} s` : `took ${caughtUpSec.toFixed(1)} s`} after the load to catch up (lag at its end: processor ${end.processor} events, sink ${end.sink} aggregates)`,
-    );
-  if (reached.length < 0.99 * probes.length)
-    problems.push(`${probes.length - reached.length} of ${probes.length} probes never reached the WebSocket`);
-  if (probes.length === 0) problems.push('no probe was acknowledged');
+  const problems = saturationProblems({
+    rate,
+    load: summary,
+    caughtUpSec,
+    drainSec: args.drainSec,
+    endLag: end,
+    probes: probes.length,
+    reached: reached.length,
+  });
 
   const appCores = Object.fromEntries(
     Object.keys(cpuEnd).map((app) => [app, cores(cpuStart[app], cpuEnd[app], seconds)]),
@@ -207,7 +189,7 @@ export async function runPhase(ctx: PhaseContext, rate: number): Promise<PhaseRe
     },
     latency: hop(total),
     hops,
-    lag: { end: { processor: lastLag.processor, sink: lastLag.sink }, max: maxLag },
+    lag: { end: { processor: end.processor, sink: end.sink }, max: maxLag },
     caughtUpSec,
     emitGapMs: hop(router.emitGapsMs.slice(gapsFrom)),
     apps: countersStart && countersEnd ? appDeltas(countersStart, countersEnd, seconds) : undefined,
