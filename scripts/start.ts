@@ -4,29 +4,15 @@
  * fleet of services so the dashboard has data, and a webhook receiver that logs the alerts the
  * example rule (scripts/start/alert-rules.yaml) sends. Ctrl-C stops everything gracefully (SIGTERM).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateApiKey } from '@streammetrics/auth';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAlertReceiver } from './start/alert-receiver';
 import { formatLogLine, formatRecord, type LogFormatOptions } from './start/log.format';
+import { appNames, localKeys, platformEnv, spawnApp, spawnScript } from './start/platform';
 import { loadStackConfig } from './stack/stack.config';
 import { provisionAndMigrate, stackUp } from './stack/stack.service';
-import { ROOT, STACK_DIR } from './stack/stack.paths';
-
-/**
- * Local keys for the dashboard (read) and the gateway's bootstrap client (ingest), made once and
- * kept under .stack/ so a restart keeps the same keys. The apps create them in api_keys if missing.
- */
-function localKeys(): { dashboard: string; gateway: string } {
-  const file = join(STACK_DIR, 'local-keys.json');
-  if (existsSync(file))
-    return JSON.parse(readFileSync(file, 'utf8')) as { dashboard: string; gateway: string };
-  const keys = { dashboard: generateApiKey().key, gateway: generateApiKey().key };
-  mkdirSync(STACK_DIR, { recursive: true });
-  writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
-  return keys;
-}
+import { ROOT } from './stack/stack.paths';
 
 /** Pretty output (undefined: the children's lines as they are, prefixed); set once from the config. */
 let pretty: LogFormatOptions | undefined;
@@ -36,12 +22,7 @@ const log = (msg: string) =>
     (pretty ? formatRecord({ level: 30, time: Date.now(), msg }, 'start', pretty) : `[start] ${msg}`) + '\n',
   );
 
-function run(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function run(name: string, child: ChildProcess): ChildProcess {
   const prefix = `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
@@ -71,25 +52,11 @@ async function main(): Promise<void> {
     log(`alert receiver not started on ${receiverPort}: ${err.message}`);
     return undefined;
   });
-  const env = {
-    DASHBOARD_API_KEY: keys.dashboard,
-    GATEWAY_BOOTSTRAP_KEY: keys.gateway,
-    ALERT_RULES_FILE: join(ROOT, 'scripts', 'start', 'alert-rules.yaml'),
-    ...process.env,
-    KAFKA_BROKERS: ep.kafkaBrokers.join(','),
-    DATABASE_URL: ep.databaseUrl,
-    REDIS_URL: ep.redisUrl,
-    ...(ep.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: ep.schemaRegistryUrl } : {}),
-  };
-  const children: ChildProcess[] = [];
-  const appsDir = join(ROOT, 'apps');
-  for (const app of existsSync(appsDir) ? readdirSync(appsDir).sort() : []) {
-    const main = join('apps', app, 'src', 'main.ts');
-    if (existsSync(join(ROOT, main))) children.push(run(app, main, [], env));
-  }
+  const env = platformEnv(ep, keys, process.env);
+  const children: ChildProcess[] = appNames().map((app) => run(app, spawnApp(app, env)));
   const simulator = join('scripts', 'simulate.ts');
   if (process.env.SIMULATE !== '0' && existsSync(join(ROOT, simulator))) {
-    children.push(run('fleet', simulator, ['--rate', process.env.SIMULATE_RATE ?? '200'], env));
+    children.push(run('fleet', spawnScript(simulator, ['--rate', process.env.SIMULATE_RATE ?? '200'], env)));
   }
   log(
     children.length === 0
