@@ -78,7 +78,9 @@ export class BenchProcessor {
     const text = await this.scrape();
     const sums = sumByName(text);
     const buckets: [number, number][] = [];
-    for (const m of text.matchAll(/^streammetrics_processor_commit_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm)) {
+    for (const m of text.matchAll(
+      /^streammetrics_processor_commit_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm,
+    )) {
       buckets.push([Number(m[1]), Number(m[2])]);
     }
     const total = buckets.at(-1)?.[1] ?? 0;

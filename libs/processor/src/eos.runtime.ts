@@ -248,7 +248,12 @@ export class EosRuntime {
    * every partition only once all handlers of a fetch have returned, so a handler that waited for a
    * transaction would hold every partition's input for its length.
    */
-  private ingestBatch(task: PartitionTask, generation: number, batch: InputBatch, control: BatchControl): void {
+  private ingestBatch(
+    task: PartitionTask,
+    generation: number,
+    batch: InputBatch,
+    control: BatchControl,
+  ): void {
     // Rebuilding, or rebuilt since the batch was fetched: the consumer is rewound to the committed
     // offset and fetches these records again, so ingesting them now would skip the ones before them.
     if (task.state !== 'ready' || task.generation !== generation) return;
