@@ -319,7 +319,8 @@ function quantiles(samples: number[]): (x: number) => number {
   return (x) => samples[Math.min(samples.length - 1, Math.floor(x * samples.length))] ?? NaN;
 }
 
-const fmtMs = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+const fmtMs = (seconds: number) =>
+  seconds === Infinity ? 'over 5 s (the last bucket)' : `${(seconds * 1000).toFixed(1)} ms`;
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');

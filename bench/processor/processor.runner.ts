@@ -81,7 +81,7 @@ export class BenchProcessor {
     for (const m of text.matchAll(
       /^streammetrics_processor_commit_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm,
     )) {
-      buckets.push([Number(m[1]), Number(m[2])]);
+      buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
     }
     const total = buckets.at(-1)?.[1] ?? 0;
     const upTo = (x: number) => buckets.find(([, n]) => n >= x * total)?.[0] ?? NaN;

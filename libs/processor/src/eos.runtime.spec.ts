@@ -160,6 +160,25 @@ describe('EosRuntime', () => {
     await h.runtime.stop();
   });
 
+  it('holds the input of a partition far ahead of its transactions until the queued commit is done', async () => {
+    const h = harness();
+    await started(h, [0]);
+    let release = () => {};
+    h.kafka.commitGate = new Promise<void>((r) => (release = r));
+    h.input.append(0, ...Array.from({ length: 50_000 }, (_, i) => event(T0 + (i % 1000), i)));
+    h.clock.advance(h.options.commitIntervalMs);
+    let returned = false;
+    const delivered = h.input.fetch(0).then(() => (returned = true));
+    await until(() => h.kafka.sendBatches >= 2, 'the held transaction');
+    await until(() => true);
+    expect(returned).toBe(false);
+    h.kafka.commitGate = undefined;
+    release();
+    await delivered;
+    expect(h.kafka.groupOffsets.get(0)).toBe('50000');
+    await h.runtime.stop();
+  });
+
   it('skips records a batch repeats from before the partition offset (fetched before a seek)', async () => {
     const h = harness();
     await started(h, [0]);

@@ -16,6 +16,12 @@ import type { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorOptions, ProcessorTopics } from './processor.options';
 
 const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+/**
+ * Records a partition may ingest beyond what its transactions have taken before its batch handler
+ * waits for the queued commit: a few seconds of input at full speed, far more than one commit
+ * interval holds, so only a broker that stalls commits makes the input wait.
+ */
+const MAX_UNCOMMITTED_RECORDS = 50_000;
 
 /** The topics of one processor, namespaced by its prefix. */
 export function processorTopics(prefix: string): ProcessorTopics {
@@ -239,6 +245,9 @@ export class EosRuntime {
     if (Number.isFinite(lag)) this.deps.metrics.consumerLag.set({ partition: String(p) }, lag);
     if (isStale()) return;
     this.ingestBatch(task, generation, batch, control);
+    // Far ahead of what the transactions have taken (a broker slow to commit): wait for the
+    // queued commit, so the input stops here instead of the partition's state growing without end.
+    if (task.uncommittedRecords >= MAX_UNCOMMITTED_RECORDS) await task.queue.run(() => Promise.resolve());
     await heartbeat().catch(() => undefined);
   }
 

@@ -42,6 +42,8 @@ export class PartitionTask {
   private committedOffset = '0';
   private lastCommit = 0;
   private installs = 0;
+  /** Records ingested since the last commit took its content. */
+  private uncommitted = 0;
   private dirty = false;
   private deadLetters: Message[] = [];
   private readonly producer: PartitionProducer;
@@ -66,6 +68,11 @@ export class PartitionTask {
   /** Changes with every install: a batch fetched under an older one predates the consumer's seek. */
   get generation(): number {
     return this.installs;
+  }
+
+  /** Records ingested that no transaction has taken yet. */
+  get uncommittedRecords(): number {
+    return this.uncommitted;
   }
 
   get transactionalId(): string {
@@ -101,6 +108,7 @@ export class PartitionTask {
     this.windows = PartitionWindows.restore(this.ctx.opts.windowing, entries);
     this.nextOffset = committedOffset;
     this.committedOffset = committedOffset;
+    this.uncommitted = 0;
     this.dirty = false;
     this.deadLetters = [];
     this.lastCommit = wallNow;
@@ -128,6 +136,7 @@ export class PartitionTask {
     if (last === undefined) return;
     this.nextOffset = (last + 1n).toString();
     this.dirty = true;
+    this.uncommitted += count;
     this.ctx.metrics.recordsIn.inc({ partition: String(this.partition) }, count);
   }
 
@@ -152,6 +161,7 @@ export class PartitionTask {
     const messages = transactionMessages(collected, this.deadLetters, topics, this.partition);
     this.dirty = false;
     this.deadLetters = [];
+    this.uncommitted = 0;
     const started = performance.now();
     try {
       await commitTransaction(await this.producer.begin(), {
