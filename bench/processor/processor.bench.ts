@@ -138,7 +138,7 @@ async function latency(kafka: Kafka, rows: Row[], json: Record<string, unknown>)
     TOPIC_PREFIX: prefix,
     PROCESSOR_GROUP_ID: `${run}-lat`,
     COMMIT_INTERVAL_MS: '20',
-    EMIT_INTERVAL_MS: process.env.AB_EMIT ?? '1000',
+    EMIT_INTERVAL_MS: '1000',
   });
   await p.ready(60_000);
   const sent = new Map<string, { at: number; wall: number }>();
