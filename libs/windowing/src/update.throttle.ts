@@ -21,8 +21,6 @@ export interface DueWindow {
 export class UpdateThrottle {
   private pendingSeries: Series[] = [];
   private pendingIds: number[] = [];
-  /** Wall time of the last takeDue, for spreading repeated updates. */
-  private lastTake: number | undefined;
 
   /** `windowsPerSlice`: how many windows one slice belongs to, the usual number per series. */
   constructor(
@@ -63,21 +61,11 @@ export class UpdateThrottle {
   /**
    * Pending windows whose interval has elapsed, in the order they first changed, at most `limit`;
    * marks them sent. The rest stay pending, in order, for the next call.
-   *
-   * A window's first update is always due (nothing of it is out yet). Repeated updates are spread:
-   * windows changed together come due together every interval, and handing them all to one
-   * collect blocks the partition (and every first update queued behind it) for the whole burst.
-   * So a call takes at most twice the repeated updates that come due on average since the last
-   * call (pending × elapsed / interval); the rest go in the next calls (at the latest half an
-   * interval late), which also moves their phase apart, so the bursts do not come back.
    */
   takeDue(wallNow: number, limit = Infinity): DueWindow[] {
     const due: DueWindow[] = [];
     const seriesList = this.pendingSeries;
     const ids = this.pendingIds;
-    const elapsed = this.lastTake === undefined ? Infinity : Math.max(0, wallNow - this.lastTake);
-    this.lastTake = wallNow;
-    let repeats = Math.ceil((2 * ids.length * elapsed) / this.intervalMs);
     let kept = 0;
     for (let i = 0; i < ids.length; i++) {
       const series = seriesList[i] as Series;
@@ -91,13 +79,7 @@ export class UpdateThrottle {
       const em = series.emissions;
       // Gone or no longer pending: closed since, and its final superseded the update.
       if (at < 0 || em === undefined || (em[at] as number) >= 0) continue;
-      const last = em[at + 1] as number;
-      const first = last === -Infinity;
-      const late = wallNow - last - this.intervalMs;
-      // Due, and within this call's share; or deferred for half an interval already, so no update
-      // waits longer than 1.5 intervals however often collect runs.
-      if (first || late >= this.intervalMs / 2 || (late >= 0 && repeats > 0)) {
-        if (!first) repeats--;
+      if (wallNow - (em[at + 1] as number) >= this.intervalMs) {
         em[at] = id;
         em[at + 1] = wallNow;
         const specIndex = id % SLICE_MS;
