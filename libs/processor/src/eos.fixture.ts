@@ -48,8 +48,6 @@ export class InMemoryKafka {
   private readonly epochs = new Map<string, number>();
   /** Transactions whose commit() should fail, counted down. */
   failCommits = 0;
-  /** While set, every commit() waits for it: a transaction held in flight. */
-  commitGate: Promise<void> | undefined;
   /** connect() calls that should fail, counted down. */
   failConnects = 0;
   commits = 0;
@@ -95,9 +93,8 @@ export class InMemoryKafka {
         for (const t of o.topics) for (const p of t.partitions) offsets.push([p.partition, p.offset]);
         return Promise.resolve();
       },
-      commit: async () => {
+      commit: () => {
         open = false;
-        await this.commitGate;
         if (!current()) return Promise.reject(fenced());
         if (this.failCommits > 0) {
           this.failCommits--;

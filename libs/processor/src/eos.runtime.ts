@@ -16,12 +16,6 @@ import type { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorOptions, ProcessorTopics } from './processor.options';
 
 const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
-/**
- * Records a partition may ingest beyond what its transactions have taken before its batch handler
- * waits for the queued commit: a few seconds of input at full speed, far more than one commit
- * interval holds, so only a broker that stalls commits makes the input wait.
- */
-const MAX_UNCOMMITTED_RECORDS = 50_000;
 
 /** The topics of one processor, namespaced by its prefix. */
 export function processorTopics(prefix: string): ProcessorTopics {
@@ -72,8 +66,8 @@ export class EosRuntime {
   readonly topics: ProcessorTopics;
   private readonly tasks = new Map<number, PartitionTask>();
   private readonly ready = new Map<number, Promise<void>>();
-  /** Tasks with a commit queued that has not started yet (see scheduleCommit). */
-  private readonly commitQueued = new WeakSet<PartitionTask>();
+  /** Per partition task, the ingest job of its last batch (see onBatch). */
+  private readonly inflight = new WeakMap<PartitionTask, Promise<void>>();
   private readonly context: TaskContext;
   private readonly sleep: (ms: number) => Promise<void>;
   private cancelTimer: (() => void) | undefined;
@@ -187,9 +181,7 @@ export class EosRuntime {
   private async initialise(tasks: PartitionTask[]): Promise<void> {
     const { input, metrics, log, clock } = this.deps;
     for (let attempt = 0; ; attempt++) {
-      // A task already installed was rebuilt by an earlier queue slot (a failed ingest and a failed
-      // commit may both ask for it); closed ones are gone.
-      const live = tasks.filter((t) => this.tasks.get(t.partition) === t && t.state === 'initializing');
+      const live = tasks.filter((t) => this.tasks.get(t.partition) === t && t.state !== 'closed');
       if (live.length === 0 || !this.running) return;
       try {
         const started = performance.now();
@@ -224,14 +216,11 @@ export class EosRuntime {
   }
 
   private async onBatch(batch: InputBatch, control: BatchControl): Promise<void> {
-    const { isStale, isRunning, heartbeat } = control;
+    const { isStale, isRunning, heartbeat, resolveOffset } = control;
     const p = batch.partition;
     const task = this.tasks.get(p);
     const ready = this.ready.get(p);
     if (!task || !ready) return; // not (yet) ours: the assignment handler has not seen it
-    // kafkajs hands a batch to its handler as soon as its fetch returns, so this is the install the
-    // batch was fetched under; an install after it seeks, and the consumer fetches the records again.
-    const generation = task.generation;
     // Keep the group membership alive while the partition restores.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 1000);
     try {
@@ -244,54 +233,36 @@ export class EosRuntime {
     const lag = Number(batch.offsetLag());
     if (Number.isFinite(lag)) this.deps.metrics.consumerLag.set({ partition: String(p) }, lag);
     if (isStale()) return;
-    this.ingestBatch(task, generation, batch, control);
-    // Far ahead of what the transactions have taken (a broker slow to commit): wait for the
-    // queued commit, so the input stops here instead of the partition's state growing without end.
-    if (task.uncommittedRecords >= MAX_UNCOMMITTED_RECORDS) await task.queue.run(() => Promise.resolve());
+    // The batch is ingested behind whatever the partition's queue holds (a commit, usually), and
+    // the handler returns without waiting for it: kafkajs fetches the next batches of every
+    // partition only once all handlers of a fetch have returned, so waiting here would stall the
+    // input for the length of every transaction. At most two batches per partition are in flight.
+    const generation = task.generation;
+    // Moves the consumer's fetch position only; with autoCommit off nothing is committed here.
+    resolveOffset(batch.lastOffset());
+    const job = task.queue.run(() => this.ingestBatch(task, generation, batch.messages));
+    const previous = this.inflight.get(task);
+    this.inflight.set(task, job);
+    await previous;
     await heartbeat().catch(() => undefined);
   }
 
-  /**
-   * Folds the batch into the partition's state at once, even while its transaction is in flight
-   * (a commit takes what it writes when it starts), and returns: kafkajs fetches the next batches of
-   * every partition only once all handlers of a fetch have returned, so a handler that waited for a
-   * transaction would hold every partition's input for its length.
-   */
-  private ingestBatch(
+  private async ingestBatch(
     task: PartitionTask,
     generation: number,
-    batch: InputBatch,
-    control: BatchControl,
-  ): void {
-    // Rebuilding, or rebuilt since the batch was fetched: the consumer is rewound to the committed
-    // offset and fetches these records again, so ingesting them now would skip the ones before them.
+    records: readonly InputRecord[],
+  ): Promise<void> {
+    // Rebuilt since the batch was fetched: the consumer was rewound to the committed offset and
+    // fetches these records again, so ingesting them now would skip the ones before them.
     if (task.state !== 'ready' || task.generation !== generation) return;
-    // Moves the consumer's fetch position only; with autoCommit off nothing is committed here.
-    control.resolveOffset(batch.lastOffset());
     const now = this.deps.clock.now();
     try {
-      task.ingest(batch.messages, now);
+      task.ingest(records, now);
     } catch (err) {
-      this.markFailed(task, err);
-      void task.queue.run(() => this.initialise([task]));
+      await this.recover(task, err);
       return;
     }
-    if (task.commitDue(now)) this.scheduleCommit(task);
-  }
-
-  /**
-   * Queues one commit of the task behind its running one (a kafkajs producer has one transaction
-   * open at a time); batches ingested meanwhile ask again, so a partition whose transactions take
-   * longer than the interval commits back to back.
-   */
-  private scheduleCommit(task: PartitionTask): void {
-    if (this.commitQueued.has(task)) return;
-    this.commitQueued.add(task);
-    void task.queue.run(async () => {
-      this.commitQueued.delete(task);
-      const t = this.deps.clock.now();
-      if (task.commitDue(t)) await this.commitOrRecover(task, t);
-    });
+    if (task.commitDue(now)) await this.commitOrRecover(task, now);
   }
 
   /**
@@ -324,8 +295,14 @@ export class EosRuntime {
 
   /** The commit timer: idle partitions still close windows and flush throttled updates. */
   private onTick(): void {
-    const now = this.deps.clock.now();
-    for (const task of this.tasks.values()) if (task.commitDue(now)) this.scheduleCommit(task);
+    const { clock } = this.deps;
+    for (const task of this.tasks.values()) {
+      if (!task.commitDue(clock.now())) continue;
+      void task.queue.run(async () => {
+        const t = clock.now();
+        if (task.commitDue(t)) await this.commitOrRecover(task, t);
+      });
+    }
   }
 
   private async commitOrRecover(task: PartitionTask, now: number): Promise<void> {
@@ -333,17 +310,12 @@ export class EosRuntime {
       await task.commit(now);
       this.lastError = undefined;
     } catch (err) {
-      this.markFailed(task, err);
-      // Runs inside the task's queue slot, so no commit touches the task meanwhile.
-      await this.initialise([task]);
+      await this.recover(task, err);
     }
   }
 
-  /**
-   * The in-memory state is past what Kafka holds: nothing is ingested or committed until the
-   * partition is rebuilt from the changelog and rewound (the caller runs initialise in its queue).
-   */
-  private markFailed(task: PartitionTask, err: unknown): void {
+  /** The in-memory state is past what Kafka holds: rebuild it from the changelog and rewind. */
+  private async recover(task: PartitionTask, err: unknown): Promise<void> {
     const e = err as Error & { type?: string };
     this.lastError = e.message;
     this.deps.metrics.recoveries.inc({ reason: e.type ?? e.name });
@@ -352,6 +324,8 @@ export class EosRuntime {
       'transaction failed; rebuilding the partition from the changelog',
     );
     task.rebuilding();
+    // Runs inside the task's queue slot, so no batch or tick touches the task meanwhile.
+    await this.initialise([task]);
   }
 
   /**

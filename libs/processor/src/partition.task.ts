@@ -42,8 +42,6 @@ export class PartitionTask {
   private committedOffset = '0';
   private lastCommit = 0;
   private installs = 0;
-  /** Records ingested since the last commit took its content. */
-  private uncommitted = 0;
   private dirty = false;
   private deadLetters: Message[] = [];
   private readonly producer: PartitionProducer;
@@ -68,11 +66,6 @@ export class PartitionTask {
   /** Changes with every install: a batch fetched under an older one predates the consumer's seek. */
   get generation(): number {
     return this.installs;
-  }
-
-  /** Records ingested that no transaction has taken yet. */
-  get uncommittedRecords(): number {
-    return this.uncommitted;
   }
 
   get transactionalId(): string {
@@ -108,7 +101,6 @@ export class PartitionTask {
     this.windows = PartitionWindows.restore(this.ctx.opts.windowing, entries);
     this.nextOffset = committedOffset;
     this.committedOffset = committedOffset;
-    this.uncommitted = 0;
     this.dirty = false;
     this.deadLetters = [];
     this.lastCommit = wallNow;
@@ -136,38 +128,30 @@ export class PartitionTask {
     if (last === undefined) return;
     this.nextOffset = (last + 1n).toString();
     this.dirty = true;
-    this.uncommitted += count;
     this.ctx.metrics.recordsIn.inc({ partition: String(this.partition) }, count);
   }
 
   /**
    * One transaction: window outputs, dead letters, changelog changes and the input offset, all or
-   * nothing. What it writes is taken and encoded before its first await, so batches may be ingested
-   * while it is in flight; they go into the next one. Throws on any failure; the caller then
-   * rebuilds the partition from the changelog, because `collect()` has already moved the in-memory
-   * state past what Kafka holds.
+   * nothing. Throws on any failure; the caller then rebuilds the partition from the changelog,
+   * because `collect()` has already moved the in-memory state past what Kafka holds.
    */
   async commit(wallNow: number): Promise<void> {
     this.assertReady('commit');
     this.windows.tick(wallNow);
     const collected = this.windows.collect(wallNow);
-    const next = this.nextOffset;
-    const offsetMoved = next !== this.committedOffset;
-    this.lastCommit = wallNow;
+    const offsetMoved = this.nextOffset !== this.committedOffset;
     if (!this.dirty && !offsetMoved && collected.outputs.length === 0 && collected.changelog.length === 0) {
+      this.lastCommit = wallNow;
       return;
     }
     const { opts, topics, metrics } = this.ctx;
-    const messages = transactionMessages(collected, this.deadLetters, topics, this.partition);
-    this.dirty = false;
-    this.deadLetters = [];
-    this.uncommitted = 0;
     const started = performance.now();
     try {
       await commitTransaction(await this.producer.begin(), {
-        messages,
+        messages: transactionMessages(collected, this.deadLetters, topics, this.partition),
         offset: offsetMoved
-          ? { groupId: opts.groupId, topic: topics.input, partition: this.partition, next }
+          ? { groupId: opts.groupId, topic: topics.input, partition: this.partition, next: this.nextOffset }
           : undefined,
         compression: opts.compression,
       });
@@ -181,7 +165,10 @@ export class PartitionTask {
       collected.outputs,
       this.windows.stats(),
     );
-    this.committedOffset = next;
+    this.committedOffset = this.nextOffset;
+    this.dirty = false;
+    this.deadLetters = [];
+    this.lastCommit = wallNow;
   }
 
   private assertReady(what: string): void {
