@@ -1,10 +1,13 @@
 /*
  * `npm run bench`: StreamMetrics side by side with a Kafka Streams peer and Kafka's own consume
  * ceiling, on one pre-generated input topic of the same local broker (bench/harness/).
- *   npm run bench                    1.5M events, latency at 5,000 ev/s for 60 s
- *   npm run bench -- --quick         200k events, latency for 20 s (CI smoke run, a few minutes)
+ *   npm run bench                    2M events, 3 runs per system, latency at 5,000 ev/s for 60 s
+ *   npm run bench -- --quick         200k events, 1 run per system, latency for 15 s (CI smoke run)
  *   npm run bench -- --only gateway  another bench: gateway | processor | sink | query | tdigest
- * Options: --events N, --latency-rate R, --latency-duration 60s, --write-docs, --keep-topics.
+ * Options: --events N, --reps N, --latency-rate R, --latency-duration 60s, --write-docs, --keep-topics.
+ * A system's figures are the median (and range) of its runs; its throughput is taken over a
+ * steady-state window (>= 30 s in the full run, 5 s in quick mode); its latency only when it
+ * sustains the latency rate, else "saturated".
  * Prints a markdown table, writes bench/results/harness-<time>.json and harness-latest.json (and
  * docs/BENCHMARKS.md on full runs or with --write-docs). Exits non-zero on errors and on outputs
  * that differ from the exact computation — never because something was slow.
@@ -15,14 +18,14 @@ import { join } from 'node:path';
 import { topicSpecs } from '@streammetrics/contracts';
 import { createKafka } from '@streammetrics/kafka';
 import { parseDuration } from '@streammetrics/fleet';
-import { BenchKafka, readFinals } from './harness/bench.kafka';
+import { BenchKafka } from './harness/bench.kafka';
 import { runConsumerPerformance, runKcat, runPlainKafkajs, type CeilingResult } from './harness/ceiling';
-import { checkFinals, type EqualWorkReport } from './harness/equal-work';
+import type { EqualWorkReport } from './harness/equal-work';
 import { prepareInput, type InputPlan } from './harness/input';
-import { measureLatency, type LatencyPlan } from './harness/latency';
+import type { LatencyPlan } from './harness/latency';
 import { machine, renderTable, type Row } from './harness/report';
-import { ROOT, SYSTEMS, outputTopics, type SystemRun } from './harness/systems';
-import { measureThroughput } from './harness/throughput';
+import { measureSystem, type MeasurePlan } from './harness/system.measure';
+import { ROOT, SYSTEMS, outputTopics } from './harness/systems';
 import { loadStackConfig } from '../scripts/stack/stack.config';
 import { stackUp } from '../scripts/stack/stack.service';
 
@@ -33,6 +36,7 @@ interface Args {
   quick: boolean;
   only?: string;
   events?: number;
+  reps?: number;
   latencyRate: number;
   latencyDurationMs?: number;
   writeDocs: boolean;
@@ -47,6 +51,7 @@ function parseArgs(argv: string[]): Args {
     if (f === '--quick') a.quick = true;
     else if (f === '--only') a.only = v();
     else if (f === '--events') a.events = Number(v());
+    else if (f === '--reps') a.reps = Number(v());
     else if (f === '--latency-rate') a.latencyRate = Number(v());
     else if (f === '--latency-duration') a.latencyDurationMs = parseDuration(v());
     else if (f === '--write-docs') a.writeDocs = true;
@@ -101,7 +106,16 @@ async function main(): Promise<number> {
     services: 20,
     seed: 7,
   };
-  const capMs = quick ? 120_000 : 900_000;
+  const measure: MeasurePlan = {
+    reps: args.reps ?? (quick ? 1 : 3),
+    capMs: quick ? 120_000 : 900_000,
+    steady: quick ? { warmupMs: 2_000, minWindowMs: 5_000 } : { warmupMs: 10_000, minWindowMs: 30_000 },
+    latency: latencyPlan,
+    maxUnmatchedShare: 0.01,
+  };
+  const runsLabel =
+    measure.reps === 1 ? `1 run${quick ? ' (quick)' : ''}` : `median (min–max) of ${measure.reps} runs`;
+  const windowLabel = `from ${measure.steady.warmupMs / 1000} s after a run's first committed progress to its last record committed, at least ${measure.steady.minWindowMs / 1000} s${quick ? ' (quick mode: shorter than the full run’s 30 s)' : ''}; "short" where the input ran out first and the whole progress was used`;
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const prefix = `bench-${Date.now()}-`;
   const bk = new BenchKafka(createKafka({ brokers, clientId: 'bench-harness' }));
@@ -171,72 +185,17 @@ async function main(): Promise<number> {
         rows.push({ id: system.id, label: system.label, status: 'not available', note: why.split('\n')[0] });
         continue;
       }
-      const run: SystemRun = {
-        brokers,
-        prefix,
-        groupId: `${prefix}${system.id}-tp`,
-        graceMs: plan.graceMs,
-        commitIntervalMs: 100,
-        emitIntervalMs: 100,
-      };
-      const tp = await measureThroughput(bk, system, run, input.topic, input.records, capMs, log);
-      log(
-        `  throughput: ${Math.round(tp.eventsPerSecond)} ev/s over ${tp.seconds.toFixed(1)} s${tp.note ? ` (${tp.note})` : ''}`,
-      );
-      const row: Row = {
-        id: system.id,
-        label: system.label,
-        // A run cut at the cap is reported, but no ratio is computed from it.
-        status: tp.error ? 'failed' : tp.completed ? 'ok' : 'capped',
-        eventsPerSecond: tp.eventsPerSecond,
-        seconds: tp.seconds,
-        cpuSeconds: tp.cpuSeconds,
-        peakRssMb: tp.peakRssMb,
-        note: tp.note,
-      };
-      rows.push(row);
-      if (tp.error) {
-        errors.push(`${system.label}: ${tp.error}`);
-        continue;
-      }
-      if (tp.completed) {
-        const { finals, undecodable } = await readFinals(bk, outputTopics(system.outputPrefix(run)));
-        const check = checkFinals(system.id, finals, undecodable, input.reference);
-        equalWork.push(check);
-        if (!check.ok) {
-          row.status = 'mismatch';
-          const first = [...check.wrong, ...check.missing, ...check.duplicated][0];
-          const why = `equal work: ${check.expectedWindows - check.matched} of ${check.expectedWindows} windows differ${first ? ` (${first.slice(0, 160)})` : ''}`;
-          row.note = row.note ? `${row.note}; ${why}` : why;
-        }
-        log(
-          `  equal work: ${check.matched}/${check.expectedWindows} windows exact; wrong ${check.wrong.length}, missing ${check.missing.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected}`,
-        );
-        for (const line of [...check.wrong, ...check.missing, ...check.duplicated].slice(0, 5))
-          log(`    ${line}`);
-      } else {
-        log('  equal work: skipped (did not finish within the time cap; slowness is not an error)');
-      }
-
-      const lat = await measureLatency(
+      const m = await measureSystem(
         bk,
         system,
-        { ...run, prefix: `${prefix}lat-${system.id}-`, groupId: `${prefix}${system.id}-lat` },
-        latencyPlan,
+        { brokers, prefix, graceMs: plan.graceMs, commitIntervalMs: 100, emitIntervalMs: 100 },
+        { topic: input.topic, records: input.records, reference: input.reference },
+        measure,
         log,
       );
-      if (lat.error) errors.push(`${system.label} latency: ${lat.error}`);
-      row.latencyP50Ms = lat.p50Ms;
-      row.latencyP99Ms = lat.p99Ms;
-      if (lat.unmatched > 0) {
-        // Not an error: a system slower than the offered rate falls behind and its latency is unbounded.
-        const share = lat.unmatched / (lat.unmatched + lat.samples);
-        const saturated = `${(share * 100).toFixed(0)}% of live events had no output within the drain (saturated at ${latencyPlan.rate} ev/s?)`;
-        row.note = row.note ? `${row.note}; ${saturated}` : saturated;
-      }
-      log(
-        `  latency at ${latencyPlan.rate} ev/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms (${lat.samples} samples, ${lat.unmatched} unmatched)`,
-      );
+      rows.push(m.row);
+      equalWork.push(...m.equalWork);
+      errors.push(...m.errors);
     }
   } finally {
     if (!args.keepTopics) await bk.deleteTopicsWithPrefix(prefix).catch(() => undefined);
@@ -252,12 +211,13 @@ async function main(): Promise<number> {
     loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     plan,
     latencyPlan,
+    measure,
     rows,
     equalWork: equalWork.map((e) => ({ ...e, wrong: e.wrong.slice(0, 50), missing: e.missing.slice(0, 50) })),
     errors,
     seconds: (Date.now() - started) / 1000,
   };
-  const table = renderTable(rows);
+  const table = renderTable(rows, runsLabel, windowLabel);
   log(`\n${table}\n`);
   // Ours and the tuned peer (the same algorithm) must match the exact windows, or the run fails.
   // The typical-code peer is what many users run: a mismatch of its output is a finding to report
@@ -266,7 +226,7 @@ async function main(): Promise<number> {
   log(
     equalWork.length === 0
       ? 'equal work: nothing to compare'
-      : `equal work: ${equalWork.map((e) => `${e.system} ${e.ok ? 'exact' : 'MISMATCH'} (${e.matched}/${e.expectedWindows})`).join(', ')}`,
+      : `equal work: ${equalWork.map((e) => `${e.system}${e.run ? ` run ${e.run}` : ''} ${e.ok ? 'exact' : 'MISMATCH'} (${e.matched}/${e.expectedWindows}, ${(e.updatesPerEvent ?? 0).toFixed(3)} updates/event)`).join(', ')}`,
   );
   for (const e of errors) log(`ERROR ${e}`);
   const dir = join(ROOT, 'bench', 'results');
@@ -302,6 +262,7 @@ function benchmarksDoc(
     mode: string;
     plan: InputPlan;
     latencyPlan: LatencyPlan;
+    measure: MeasurePlan;
     equalWork: EqualWorkReport[];
   },
   table: string,
@@ -310,7 +271,7 @@ function benchmarksDoc(
     ? r.equalWork
         .map(
           (e) =>
-            `- ${e.system}: ${e.ok ? 'exact' : 'MISMATCH'} — ${e.matched}/${e.expectedWindows} closed windows with equal count and sum; wrong ${e.wrong.length}, missing ${e.missing.length}, duplicated ${e.duplicated.length}, unexpected ${e.unexpected}`,
+            `- ${e.system}${e.run ? ` run ${e.run}` : ''}: ${e.ok ? 'exact' : 'MISMATCH'} — ${e.matched}/${e.expectedWindows} closed windows with equal count and sum; wrong ${e.wrong.length}, missing ${e.missing.length}, duplicated ${e.duplicated.length}, unexpected ${e.unexpected}; ${e.updates ?? '–'} interim updates (${(e.updatesPerEvent ?? 0).toFixed(3)} per input event)`,
         )
         .join('\n')
     : '- nothing compared';
@@ -338,12 +299,22 @@ ${eq}
   RocksDB store with caching and changelog, MergingDigest(100)); StreamMetrics runs with
   COMMIT_INTERVAL_MS = EMIT_INTERVAL_MS = 100 so both emit interim updates every 100 ms and one
   final per window at close.
+- Runs: each system runs ${r.measure.reps} time(s) over the same input with a fresh group; the table shows the
+  median and, for more than one run, the range (min–max). Quick mode runs once, labelled so.
 - Sustained events/s: committed offsets of the system's group, polled every 200 ms; records
-  committed between the first sample showing progress and the one showing all, over that time
-  (start-up and group join excluded). CPU seconds (user + system, /proc/<pid>/stat) and peak RSS
-  (VmHWM) cover the whole run of the process.
+  committed within the steady-state window (from ${r.measure.steady.warmupMs / 1000} s after the first sample showing
+  progress to the one showing all, at least ${r.measure.steady.minWindowMs / 1000} s; start-up, group join and warm-up
+  excluded), over its length; the window column says how long it was. CPU seconds (user + system,
+  /proc/<pid>/stat) and peak RSS (VmHWM) cover the whole run of the process; CPU µs/event is over
+  every input record.
 - Latency: produce (batch handed to the producer) → arrival at a read_committed consumer of the first
-  1m tumbling rollup record whose count includes the event; same definition for both systems.
+  1m tumbling rollup record whose count includes the event; same definition for every system.
+  Measured only for a system whose median sustained rate is at least the latency rate, and
+  reported only when at most 1% of the live events lack an output after the drain; otherwise the
+  row says \`saturated\` (its figures would be queueing, not latency).
+- Interim updates: the update records (not finals) each run wrote, per input event. The emit
+  throttles run on the wall clock, so systems of different speed write different numbers of them;
+  the figure is informational, except that a system writing none fails the equal-work check.
 - Equal work: the harness reads the input back and computes every closed window exactly (stream time
   per input partition, accepted while stream time < end + grace, series plus rollup). Each system's
   finals must match it: one final per window, count, min and max equal, sums equal to 1e-9

@@ -34,6 +34,16 @@ export class BenchKafka {
     return offsets.reduce((s, o) => s + Number(o.high), 0);
   }
 
+  /** High watermark per `topic|partition`: where the next run's records will start. */
+  async topicEnds(topics: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const topic of topics) {
+      for (const o of await this.a.fetchTopicOffsets(topic))
+        out.set(`${topic}|${o.partition}`, Number(o.high));
+    }
+    return out;
+  }
+
   /** Sum of a group's committed offsets on a topic (partitions without a commit count as 0). */
   async committedTotal(groupId: string, topic: string): Promise<number> {
     const res = await this.a.fetchOffsets({ groupId, topics: [topic] });
@@ -64,6 +74,7 @@ export class BenchKafka {
       partition: number,
       value: Buffer | null,
       headers: Record<string, string>,
+      offset: number,
     ) => void,
     idleMs = 3000,
     capMs = 180_000,
@@ -87,7 +98,7 @@ export class BenchKafka {
         for (const m of batch.messages) {
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-          onRecord(batch.topic, batch.partition, m.value, headers);
+          onRecord(batch.topic, batch.partition, m.value, headers, Number(m.offset));
         }
         last = Date.now();
       },
@@ -98,22 +109,29 @@ export class BenchKafka {
   }
 }
 
-/** Every final aggregate record in `topics`, keyed by the caller; duplicates are reported. */
+/**
+ * Every final aggregate record in `topics` (duplicates are the caller's to report) and the number of
+ * interim updates; with `since` (topicEnds before a run), only what that run wrote.
+ */
 export async function readFinals(
   bk: BenchKafka,
   topics: string[],
-): Promise<{ finals: AggregateRecord[]; undecodable: number }> {
+  since?: Map<string, number>,
+): Promise<{ finals: AggregateRecord[]; updates: number; undecodable: number }> {
   const finals: AggregateRecord[] = [];
+  let updates = 0;
   let undecodable = 0;
-  await bk.readAll(topics, (_t, _p, value, headers) => {
+  await bk.readAll(topics, (topic, partition, value, headers, offset) => {
+    if (offset < (since?.get(`${topic}|${partition}`) ?? 0)) return;
     try {
       const r = decodeAggregate(value);
       if (r.final || headers.emit === 'final') finals.push(r);
+      else updates++;
     } catch {
       undecodable++;
     }
   });
-  return { finals, undecodable };
+  return { finals, updates, undecodable };
 }
 
 export { sleep };

@@ -84,6 +84,13 @@ describe('checkFinals', () => {
     expect(r.duplicated).toHaveLength(1);
     expect(r.unexpected).toBe(1);
   });
+
+  it('counts interim updates per input event, and fails a system that wrote none', () => {
+    const exact = [final('1m', T, 2, 3), final('5m', T, 4, 15)];
+    const r = checkFinals('x', exact, 0, reference, { updates: 30, inputEvents: 120 });
+    expect(r).toMatchObject({ ok: true, updates: 30, updatesPerEvent: 0.25 });
+    expect(checkFinals('x', exact, 0, reference, { updates: 0, inputEvents: 120 }).ok).toBe(false);
+  });
 });
 
 describe('percentileProblem', () => {

@@ -5,6 +5,8 @@ import { windowKey, type WindowTotals } from './reference';
 
 export interface EqualWorkReport {
   system: string;
+  /** Which of the system's runs (1-based), when it ran more than once. */
+  run?: number;
   expectedWindows: number;
   matched: number;
   /** Windows whose final count or sum differs from the exact computation. */
@@ -16,7 +18,18 @@ export interface EqualWorkReport {
   /** Finals for windows the exact computation has no closed window for (beyond what is closed). */
   unexpected: number;
   undecodable: number;
+  /** Interim update records the run wrote (finals not counted), when counted. */
+  updates?: number;
+  /** updates / input events: differs between systems by design (wall-clock emit throttles see
+   * different run lengths), so a difference is informational; none at all fails the check. */
+  updatesPerEvent?: number;
   ok: boolean;
+}
+
+/** What a run wrote besides its finals, for the interim-update part of the check. */
+export interface InterimCount {
+  updates: number;
+  inputEvents: number;
 }
 
 const SUM_TOLERANCE = 1e-9;
@@ -51,13 +64,15 @@ export function percentileProblem(got: AggregateRecord, values: number[]): strin
  * Checks one system's final records against the exact totals: every closed window exactly one
  * final, count, min and max equal, sum equal up to floating-point summation order, and (1m
  * windows) p50/p95/p99 within RANK_TOLERANCE of their exact rank. Comparing each system with
- * the same exact answer also compares them with each other.
+ * the same exact answer also compares them with each other. With `interim`, a system that wrote
+ * no interim update at all fails too (every system is configured to emit them).
  */
 export function checkFinals(
   system: string,
   finals: AggregateRecord[],
   undecodable: number,
   reference: Map<string, WindowTotals>,
+  interim?: InterimCount,
 ): EqualWorkReport {
   const seen = new Map<string, { n: number; r: AggregateRecord }>();
   for (const r of finals) {
@@ -97,6 +112,10 @@ export function checkFinals(
     duplicated,
     unexpected,
     undecodable,
-    ok: wrong.length + missing.length + duplicated.length + unexpected + undecodable === 0,
+    updates: interim?.updates,
+    updatesPerEvent: interim ? interim.updates / Math.max(1, interim.inputEvents) : undefined,
+    ok:
+      wrong.length + missing.length + duplicated.length + unexpected + undecodable === 0 &&
+      (interim === undefined || interim.updates > 0),
   };
 }

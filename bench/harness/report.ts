@@ -1,17 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { formatSpread, type Spread } from './spread';
 
 export interface Row {
   id: string;
   label: string;
   /** `mismatch`: finished, but its output failed the equal-work check (so it is left out of the ratios). */
   status: 'ok' | 'not available' | 'failed' | 'skipped' | 'capped' | 'mismatch';
+  /** The median of `rate` for a system; a ceiling's one run. */
   eventsPerSecond?: number;
   seconds?: number;
   cpuSeconds?: number;
+  /** CPU seconds of the whole process per input record (start-up included). */
+  cpuMicrosPerEvent?: number;
   peakRssMb?: number;
-  latencyP50Ms?: number;
-  latencyP99Ms?: number;
+  /** Runs done; a ceiling runs once. */
+  runs?: number;
+  /** Sustained events/s of each run. */
+  rate?: Spread;
+  /** Length of the steady-state window each run's rate was taken over. */
+  windowSeconds?: Spread;
+  /** Some run's window was shorter than the plan's minimum (its input ran out first). */
+  windowShort?: boolean;
+  /** `saturated`: the system does not sustain the latency rate, so no latency is reported. */
+  latency?: 'ok' | 'saturated' | 'failed';
+  latencyP50?: Spread;
+  latencyP99?: Spread;
+  /** Interim update records per input event (median over runs), from the equal-work read. */
+  updatesPerEvent?: number;
   note?: string;
 }
 
@@ -45,21 +61,35 @@ const fmt = (v: number | undefined, digits = 0) =>
     ? '–'
     : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** The side-by-side table, then the ratios StreamMetrics/peer and StreamMetrics/ceiling. */
-export function renderTable(rows: Row[]): string {
+/**
+ * The side-by-side table, then the ratios StreamMetrics/peer and StreamMetrics/ceiling (medians).
+ * `runsLabel` says how many runs a system's figures are the median of (and that quick mode's are
+ * single runs); `windowLabel` what the steady-state window was.
+ */
+export function renderTable(rows: Row[], runsLabel: string, windowLabel: string): string {
   const lines = [
-    '| system | events/s (sustained) | latency p50 ms | latency p99 ms | CPU s | CPU µs/event | peak RSS MB | status |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    `| system | events/s sustained, ${runsLabel} | window s | latency p50 ms | latency p99 ms | updates / event | CPU s | CPU µs/event | peak RSS MB | status |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const perEvent =
-      r.cpuSeconds !== undefined && r.eventsPerSecond && r.seconds
+      r.cpuMicrosPerEvent ??
+      (r.cpuSeconds !== undefined && r.eventsPerSecond && r.seconds
         ? (r.cpuSeconds * 1e6) / (r.eventsPerSecond * r.seconds)
-        : undefined;
+        : undefined);
+    const rate = r.rate ? formatSpread(r.rate) : fmt(r.eventsPerSecond);
+    const window = r.windowSeconds
+      ? `${formatSpread(r.windowSeconds, 1)}${r.windowShort ? ' short' : ''}`
+      : r.rate
+        ? '–'
+        : `${fmt(r.seconds, 1)} (whole run)`;
+    const latency = (s: Spread | undefined) =>
+      r.latency === 'saturated' ? 'saturated' : r.latency === 'failed' ? 'failed' : formatSpread(s, 1);
     lines.push(
-      `| ${r.label} | ${fmt(r.eventsPerSecond)} | ${fmt(r.latencyP50Ms, 1)} | ${fmt(r.latencyP99Ms, 1)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(perEvent, 1)} | ${fmt(r.peakRssMb)} | ${r.status}${r.note ? ` — ${r.note}` : ''} |`,
+      `| ${r.label} | ${rate} | ${window} | ${latency(r.latencyP50)} | ${latency(r.latencyP99)} | ${fmt(r.updatesPerEvent, 3)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(perEvent, 1)} | ${fmt(r.peakRssMb)} | ${r.status}${r.note ? ` — ${r.note}` : ''} |`,
     );
   }
+  lines.push('', `Steady-state window: ${windowLabel}.`);
   const by = (id: string) => rows.find((r) => r.id === id && r.status === 'ok');
   const ours = by('ours');
   const ratio = (other: Row | undefined, what: string) =>

@@ -12,7 +12,7 @@
  * Prints a markdown table and writes JSON to bench/results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { topicSpecs, WINDOW_SPECS, type MetricEvent } from '@streammetrics/contracts';
@@ -141,8 +141,12 @@ async function latency(kafka: Kafka, rows: Row[], json: Record<string, unknown>)
     EMIT_INTERVAL_MS: '1000',
   });
   await p.ready(60_000);
-  const sent = new Map<string, number>();
+  const sent = new Map<string, { at: number; wall: number }>();
   const latencies: number[] = [];
+  // Per probe, where its time went: produce -> the processor's collect (fetch, ingest and the wait
+  // for the partition's next commit) and collect -> the reader (the transaction and the reader's fetch).
+  const toEmit: number[] = [];
+  const toRead: number[] = [];
   const reader = kafka.consumer({ groupId: `${run}-lat-reader`, readUncommitted: false, maxWaitTimeInMs: 5 });
   await reader.connect();
   await reader.subscribe({ topics: WINDOW_SPECS.map((w) => `${prefix}${w.topic}`), fromBeginning: true });
@@ -151,18 +155,23 @@ async function latency(kafka: Kafka, rows: Row[], json: Record<string, unknown>)
     partitionsConsumedConcurrently: 12,
     eachBatch: async ({ batch }) => {
       const now = performance.now();
+      const wall = Date.now();
       for (const m of batch.messages) {
         if (m.key?.toString() !== 'bench-probe') continue;
-        const probe = (JSON.parse(m.value!.toString()) as { tags: Record<string, string> }).tags.probe;
-        const at = probe === undefined ? undefined : sent.get(probe);
-        if (at !== undefined) {
-          latencies.push(now - at);
+        const r = JSON.parse(m.value!.toString()) as { tags: Record<string, string>; emittedAt: number };
+        const probe = r.tags.probe;
+        const s = probe === undefined ? undefined : sent.get(probe);
+        if (s !== undefined) {
+          latencies.push(now - s.at);
+          toEmit.push(r.emittedAt - s.wall);
+          toRead.push(wall - r.emittedAt);
           sent.delete(probe!);
         }
       }
     },
   });
   await sleep(2000); // let the reader join before probes start
+  await p.runtimeStats(); // the event-loop delay counts from here, not from start-up and compilation
   const producer = createKafka({ brokers: BROKERS, clientId: 'bench-latency' }).producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -189,8 +198,7 @@ async function latency(kafka: Kafka, rows: Row[], json: Record<string, unknown>)
       };
       messages.push({ key: e.serviceId, value: JSON.stringify(e) });
     }
-    const t = performance.now();
-    if (probe) sent.set(probe, t);
+    if (probe) sent.set(probe, { at: performance.now(), wall: Date.now() });
     await producer.send({ topic, acks: -1, messages });
     const next = begin + (i + 1) * 10;
     const wait = next - performance.now();
@@ -201,14 +209,24 @@ async function latency(kafka: Kafka, rows: Row[], json: Record<string, unknown>)
   await producer.disconnect();
   await reader.disconnect();
   const stats = p.stats();
+  const runtime = await p.runtimeStats();
   await p.stop('SIGTERM');
-  latencies.sort((a, b) => a - b);
-  const q = (x: number) => latencies[Math.min(latencies.length - 1, Math.floor(x * latencies.length))] ?? NaN;
+  const q = quantiles(latencies);
+  const emit = quantiles(toEmit);
+  const read = quantiles(toRead);
   rows.push({
     measure: `produce -> first output, p50 / p99 (at ${fmt(achieved)} ev/s)`,
     value: `${q(0.5).toFixed(1)} / ${q(0.99).toFixed(1)} ms`,
     target: 'p99 <= 50 ms',
     reference: `${latencies.length} probes; commit interval 20 ms, emit interval 1 s (first update of a window is not delayed); ${stats.cpuSeconds.toFixed(1)} CPU s`,
+  });
+  rows.push({
+    measure: 'where it goes, p50 / p99: produce -> collect; collect -> reader',
+    value: `${emit(0.5).toFixed(1)} / ${emit(0.99).toFixed(1)} ms; ${read(0.5).toFixed(1)} / ${read(0.99).toFixed(1)} ms`,
+    target: '',
+    reference:
+      `transaction p50 / p99 ${fmtMs(runtime.commitP50)} / ${fmtMs(runtime.commitP99)} (${fmt(runtime.transactions)} transactions, ${fmt(runtime.outputs)} outputs); ` +
+      `GC ${runtime.gcSeconds.toFixed(2)} s; event-loop delay max ${fmtMs(runtime.eventLoopMaxSeconds)}; load average ${loadavg()[0]!.toFixed(2)}`,
   });
   json.latency = {
     achievedEventsPerSecond: achieved,
@@ -216,7 +234,11 @@ async function latency(kafka: Kafka, rows: Row[], json: Record<string, unknown>)
     lost: sent.size,
     p50: q(0.5),
     p99: q(0.99),
-    max: latencies.at(-1),
+    max: q(1),
+    produceToCollect: { p50: emit(0.5), p99: emit(0.99), max: emit(1) },
+    collectToReader: { p50: read(0.5), p99: read(0.99), max: read(1) },
+    processor: runtime,
+    loadAverage: loadavg(),
   };
 }
 
@@ -290,6 +312,15 @@ async function memory(kafka: Kafka, rows: Row[], json: Record<string, unknown>):
     targetSeries: MEMORY_SERIES,
   };
 }
+
+/** Nearest-rank quantiles of the samples (sorted in place); q(1) is the maximum. */
+function quantiles(samples: number[]): (x: number) => number {
+  samples.sort((a, b) => a - b);
+  return (x) => samples[Math.min(samples.length - 1, Math.floor(x * samples.length))] ?? NaN;
+}
+
+const fmtMs = (seconds: number) =>
+  seconds === Infinity ? 'over 5 s (the last bucket)' : `${(seconds * 1000).toFixed(1)} ms`;
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');

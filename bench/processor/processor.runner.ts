@@ -4,6 +4,28 @@ import { processStats } from './process.stats';
 
 const ROOT = join(__dirname, '..', '..');
 
+export interface RuntimeStats {
+  transactions: number;
+  outputs: number;
+  /** Seconds; a bucket's upper bound, so an upper estimate. */
+  commitP50: number;
+  commitP99: number;
+  gcSeconds: number;
+  eventLoopMaxSeconds: number;
+}
+
+/** Prometheus text summed per metric name over its label sets. */
+function sumByName(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const i = line.lastIndexOf(' ');
+    const name = line.slice(0, i).replace(/\{.*\}/, '');
+    out.set(name, (out.get(name) ?? 0) + Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
 /** The real stream-processor app, started as a child process the way `npm start` runs it. */
 export class BenchProcessor {
   readonly child: ChildProcess;
@@ -44,15 +66,37 @@ export class BenchProcessor {
   }
 
   async metrics(): Promise<Map<string, number>> {
-    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
-    const out = new Map<string, number>();
-    for (const line of text.split('\n')) {
-      if (line.startsWith('#') || line.trim() === '') continue;
-      const i = line.lastIndexOf(' ');
-      const name = line.slice(0, i).replace(/\{.*\}/, '');
-      out.set(name, (out.get(name) ?? 0) + Number(line.slice(i + 1)));
+    return sumByName(await this.scrape());
+  }
+
+  /**
+   * Where the processor's time went, from its own metrics: transaction duration quantiles (upper
+   * bucket bounds of streammetrics_processor_commit_seconds), GC seconds and the event loop's
+   * largest delay since the last scrape.
+   */
+  async runtimeStats(): Promise<RuntimeStats> {
+    const text = await this.scrape();
+    const sums = sumByName(text);
+    const buckets: [number, number][] = [];
+    for (const m of text.matchAll(
+      /^streammetrics_processor_commit_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm,
+    )) {
+      buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
     }
-    return out;
+    const total = buckets.at(-1)?.[1] ?? 0;
+    const upTo = (x: number) => buckets.find(([, n]) => n >= x * total)?.[0] ?? NaN;
+    return {
+      transactions: total,
+      outputs: sums.get('streammetrics_processor_outputs_total') ?? 0,
+      commitP50: upTo(0.5),
+      commitP99: upTo(0.99),
+      gcSeconds: sums.get('nodejs_gc_duration_seconds_sum') ?? 0,
+      eventLoopMaxSeconds: sums.get('nodejs_eventloop_lag_max_seconds') ?? 0,
+    };
+  }
+
+  private async scrape(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
   }
 
   async ready(timeoutMs: number): Promise<void> {
