@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
@@ -80,7 +81,7 @@ export async function measurePipeline(
   const app = await startAlerting(env, prefix, groupId);
   let done = 0;
   while (done < records.length) {
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const r = await pool.query<{ n: string }>(
       'SELECT coalesce(sum(next_offset), 0) AS n FROM alert_offsets WHERE group_id = $1',
       [groupId],
@@ -169,7 +170,7 @@ export async function measureDetection(
       seen.set(message.key?.toString() ?? '', Date.now());
     },
   });
-  await new Promise((r) => setTimeout(r, 5_000)); // both groups joined
+  await sleep(5_000); // both groups joined
   const producer = env.kafka.producer();
   await producer.connect();
   const emitted = new Map<string, number>();
@@ -198,11 +199,11 @@ export async function measureDetection(
     };
     emitted.set(service, emittedAt);
     await producer.send({ topic, acks: -1, messages: [{ key: service, value: encodeAggregate(record) }] });
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   const deadline = Date.now() + 30_000;
   while ([...emitted.keys()].some((s) => !receiver.arrivals.has(s)) && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   await producer.disconnect();
   await plain.disconnect();
   await app.close();

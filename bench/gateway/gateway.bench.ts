@@ -5,6 +5,7 @@
  * plain kafkajs producer sending the same events. Prints a markdown
  * table and writes bench/results/gateway-<time>.json (+ gateway-latest.json).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,7 @@ async function waitReady(url: string): Promise<void> {
     } catch {
       // not yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   throw new Error(`${url} never became ready`);
 }

@@ -1,8 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import { decodeAggregate, type AggregateRecord, type TopicSpec } from '@streammetrics/contracts';
 import { provisionTopics } from '@streammetrics/kafka';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The broker side of the harness: topics, offsets, group progress and reading outputs back. */
 export class BenchKafka {

@@ -11,6 +11,7 @@
  * 4. Memory: 100,000 active series (one slice each); heap per slice and process RSS.
  * Prints a markdown table and writes JSON to bench/results/.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,6 @@ const N = quick ? 300_000 : 2_000_000;
 const LATENCY_SECONDS = quick ? 15 : 45;
 const MEMORY_SERIES = 100_000;
 const run = `b${Date.now().toString(36)}`;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Row {
   measure: string;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { processStats } from './process.stats';
@@ -107,7 +108,7 @@ export class BenchProcessor {
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(`processor not ready within ${timeoutMs} ms:\n${this.log.join('')}`);
   }

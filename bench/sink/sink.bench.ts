@@ -12,6 +12,7 @@
  * same rows into a scratch table. Prints a markdown table and writes bench/results/sink-*.json.
  * Nothing fails on slowness; the machine is shared (2 cores), numbers are noisy when others work.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -264,7 +265,7 @@ async function latencyRun(prefix: string) {
     for (const x of l) lat[s].push(x);
   });
   const { close } = await started;
-  await new Promise((r) => setTimeout(r, 3_000)); // both groups joined before the clock starts
+  await sleep(3_000); // both groups joined before the clock starts
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   const perTick = LATENCY_RATE / 100; // every 10 ms
@@ -288,12 +289,12 @@ async function latencyRun(prefix: string) {
     });
     sent += batch.length;
     const wait = t0 + (tick + 1) * 10 - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
   }
   const achieved = sent / ((performance.now() - t0) / 1000);
   const deadline = Date.now() + 60_000;
   while ((lat.redis.length < sent || lat.postgres.length < sent) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   await producer.disconnect();
   await close();
@@ -323,7 +324,7 @@ async function main(): Promise<void> {
       break;
     } catch (err) {
       if (attempt >= 4) throw err;
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
     }
   }
   const base = Math.floor((Date.now() - 3_000_000) / 60_000) * 60_000;

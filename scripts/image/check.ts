@@ -7,6 +7,7 @@
  * image size and the time taken. Storage (layers, the base image) is cached per user, under
  * ~/.cache/streammetrics/image (XDG_CACHE_HOME), so fresh clones on one machine build incrementally.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -80,7 +81,7 @@ async function waitFor(what: string, probe: () => Promise<boolean>, proc: ChildP
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`${what}: exited with ${proc.exitCode}`);
     if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   throw new Error(`${what}: not ready after ${cfg.IMAGE_CHECK_TIMEOUT_MS} ms`);
 }

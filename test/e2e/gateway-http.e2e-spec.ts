@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { readTopics, testKafka, uniqueName } from '@streammetrics/testing';
 import { post, TestKeys } from './support-gateway/api-keys';
@@ -156,7 +157,7 @@ describe('ingest-gateway over HTTP', () => {
     const k = await keys.create(['ingest']);
     expect((await post(`${gw.url}/metrics`, k.key, { name: 'a', value: 1 })).status).toBe(200);
     await keys.service.revoke(k.id);
-    await new Promise((r) => setTimeout(r, 2100));
+    await sleep(2100);
     expect(await post(`${gw.url}/metrics`, k.key, { name: 'a', value: 1 })).toMatchObject({
       status: 401,
       body: { error: { code: 'UNAUTHORIZED' } },

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '@streammetrics/kafka';
 import { readTopics, testEnv, uniqueName } from '@streammetrics/testing';
 import { post, TestKeys } from './support-gateway/api-keys';
@@ -47,7 +48,7 @@ describe('ingest-gateway with two workers, stopped under load', () => {
       }
     };
     const clients = Array.from({ length: 8 }, (_, c) => client(c));
-    while (acked.length < 2000) await new Promise((r) => setTimeout(r, 20));
+    while (acked.length < 2000) await sleep(20);
     await gw.stop();
     running = false;
     await Promise.all(clients);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import { ApiKeyRepository, ApiKeyService } from '@streammetrics/auth';
@@ -148,7 +149,7 @@ describe('query-api live WebSocket', () => {
     c.ws.close();
     await c.until(() => c.closeCode, 'close');
     for (let i = 1; i <= 3; i++) await publish(tags, t0 + i * MINUTE, 10 * i);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
 
     const again = connect(readKey, `?resume=${welcome.resumeToken}`);
     const resumed = await again.until((m) => m.find((x) => x.type === 'welcome'), 'welcome');
@@ -201,7 +202,7 @@ describe('query-api live WebSocket', () => {
     // Wait until the server has processed every publication (the coalesced counter stops moving).
     let last = -1;
     for (;;) {
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       const now = await metricValue(api, 'streammetrics_query_ws_updates_coalesced_total');
       if (now === last) break;
       last = now;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { ApiKeyRepository, ApiKeyService, type ApiKeyScope } from '@streammetrics/auth';
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
@@ -191,7 +192,7 @@ describe('authorization matrix: every route × every kind of key, and no key in 
     secrets.set('expired', (await create(['admin'], { expiresAt: new Date(Date.now() + 1000) })).key);
     // Bound to one tenant, with every scope: what it may not do is reach the other tenant.
     secrets.set('otherTenant', (await create(['admin'], { services: [tenant] })).key);
-    await new Promise((r) => setTimeout(r, 1100)); // the expired key is past its end
+    await sleep(1100); // the expired key is past its end
     const logs = { LOG_LEVEL: 'info', AUTH_UNAUTHENTICATED_RATE: '100000' };
     [api, gw] = await Promise.all([
       startQueryApi({ ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, ...logs }),
@@ -280,7 +281,7 @@ describe('authorization matrix: every route × every kind of key, and no key in 
     const res = await fetch(`${api.url}/api/v1/services?api_key=${read}`);
     expect(res.status).toBe(401);
     await fetch(`${gw.url}/metrics?api_key=${read}`, { method: 'POST' });
-    await new Promise((r) => setTimeout(r, 500)); // let both processes flush their logs
+    await sleep(500); // let both processes flush their logs
     const logs = api.output() + gw.output();
     expect(logs).toContain('"url":"/api/v1/services?[redacted]"'); // the request was logged, cut
     const leaked = [...secrets.values(), ...used].filter(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { DEAD_LETTER_TOPIC, historyKey, type AggregateRecord } from '@streammetrics/contracts';
@@ -182,7 +183,7 @@ async function outage(down: Store): Promise<void> {
         );
         backlog = -1;
       }
-      await new Promise((r) => setTimeout(r, TICK_MS));
+      await sleep(TICK_MS);
     }
     mark(`production ended: ${sent.length} records`);
     const expected = expectedWindows(sent);

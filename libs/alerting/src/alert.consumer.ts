@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { decodeAggregate, type AggregateRecord } from '@streammetrics/contracts';
 import {
@@ -104,7 +105,7 @@ export class AlertConsumer {
       } catch (err) {
         this.state.failing = `cannot load alert states: ${messageOf(err)}`;
         this.opts.log.warn({ err: messageOf(err) }, 'cannot load alert states; retrying');
-        await new Promise((r) => setTimeout(r, 1_000));
+        await sleep(1_000);
       }
     }
   }

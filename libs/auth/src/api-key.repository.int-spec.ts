@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import { testEnv, uniqueName } from '@streammetrics/testing';
@@ -63,7 +64,7 @@ describe('ApiKeyRepository + ApiKeyService on PostgreSQL', () => {
       expiresAt: new Date(Date.now() + 1500),
     });
     expect((await keys.verify(expiring.key)).id).toBe(expiring.record.id);
-    await new Promise((r) => setTimeout(r, 1600));
+    await sleep(1600);
     await expect(keys.verify(expiring.key)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect((await keys.list()).some((k) => k.id === expiring.record.id)).toBe(false);
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MetricEvent } from '@streammetrics/contracts';
 import { SinkError, type EventSink } from './fleet.sink';
 
@@ -56,7 +57,7 @@ export class HttpEventSink implements EventSink {
         if (err instanceof SinkError) throw err;
         lastError = (err as Error).message;
       }
-      if (attempt < attempts) await new Promise((r) => setTimeout(r, retryAfterMs));
+      if (attempt < attempts) await sleep(retryAfterMs);
     }
     throw new SinkError(`gave up after ${attempts} attempts: ${lastError}`, true);
   }

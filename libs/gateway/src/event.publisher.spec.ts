@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { HealthService } from '@streammetrics/observability';
@@ -59,7 +60,7 @@ const opts = (o: Partial<GatewayOptions> = {}): GatewayOptions =>
 
 const msgs = (n: number, tag = 'm'): Message[] =>
   Array.from({ length: n }, (_, i) => ({ key: 'svc', value: `${tag}${i}` }));
-const tick = () => new Promise((r) => setTimeout(r, 5));
+const tick = () => sleep(5);
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !cond(); i++) await tick();
   if (!cond()) throw new Error('condition never held');

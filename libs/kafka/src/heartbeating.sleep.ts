@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EachBatchPayload } from 'kafkajs';
 
 /**
@@ -12,7 +13,7 @@ export async function heartbeatingSleep(
   while (p.isRunning() && !p.isStale()) {
     const left = until - Date.now();
     if (left <= 0) return;
-    await new Promise((r) => setTimeout(r, Math.min(left, 1_000)));
+    await sleep(Math.min(left, 1_000));
     await p.heartbeat();
   }
 }

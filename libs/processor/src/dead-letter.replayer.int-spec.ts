@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTopics, readTopics, testKafka, uniqueName } from '@streammetrics/testing';
 import { deadLetterMessage } from './dead-letter.message';
 import { replayDeadLetters } from './dead-letter.replayer';
@@ -42,7 +43,7 @@ describe('dead-letter replay', () => {
     for (let stable = 0; stable < 4;) {
       const ends = await admin.fetchTopicOffsets(dlq);
       stable = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
-      if (stable < 4) await new Promise((r) => setTimeout(r, 50));
+      if (stable < 4) await sleep(50);
     }
     await admin.disconnect();
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeConsumerFailure, type ConsumerFailure } from '@streammetrics/kafka';
 import { CHANGELOG_TOPIC, DEAD_LETTER_TOPIC, EVENTS_TOPIC, type Clock } from '@streammetrics/contracts';
 import { SchemaRegistryUnavailableError } from '@streammetrics/registry';
@@ -83,7 +84,7 @@ export class EosRuntime {
     private readonly deps: EosDependencies,
   ) {
     this.topics = processorTopics(opts.topicPrefix);
-    this.sleep = deps.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.sleep = deps.sleep ?? ((ms) => sleep(ms));
     this.context = {
       opts,
       topics: this.topics,

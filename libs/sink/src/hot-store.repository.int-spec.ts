@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import {
   HOT_TTL_SECONDS,
@@ -116,7 +117,7 @@ describe('HotStoreRepository (real Redis)', () => {
     const r = makeAggregate({ serviceId: svc, start: T0, values: [5, 6, 7] });
     await repo.writeAggregates(sinkRecords([r]));
     await repo.writeAggregates(sinkRecords([r]));
-    await new Promise((res) => setTimeout(res, 300));
+    await sleep(300);
     await sub.quit();
     expect(got).toHaveLength(1);
     const u = decodeHotUpdate(got[0] as string);
@@ -138,7 +139,7 @@ describe('HotStoreRepository (real Redis)', () => {
     const r = makeAggregate({ serviceId: svc, tags, start: T0, values: [5, 6, 7] });
     const bytes = encodeAggregate(r);
     await repo.writeAggregates(sinkRecords([r], encodeAggregate));
-    await new Promise((res) => setTimeout(res, 300));
+    await sleep(300);
     await sub.quit();
 
     const members = await redis.zrangeBuffer(historyKey(svc, 'api.request.duration', '1m', tags), 0, -1);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, testEnv } from '@streammetrics/testing';
@@ -29,7 +30,7 @@ async function waitFor(
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   throw new Error(`gateway not up at ${url} within ${timeoutMs} ms:\n${output()}`);
 }

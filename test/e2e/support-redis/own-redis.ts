@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
 import { freePort } from '@streammetrics/testing';
@@ -29,7 +30,7 @@ export class OwnRedis {
         return;
       } catch (err) {
         if (Date.now() > deadline) throw new Error(`redis-server not up on ${this.port}: ${String(err)}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       } finally {
         probe.disconnect();
       }

@@ -3,6 +3,7 @@
  * (libs/contracts hot-store.format.ts, the metric_aggregates schema), and the real query-api
  * process on a free port. Used by the query e2e specs and the query benchmark.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -205,7 +206,7 @@ export async function startQueryApi(
       child.kill('SIGKILL');
       throw new Error(`query-api not ready within ${readyTimeoutMs} ms:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   return {
     url,

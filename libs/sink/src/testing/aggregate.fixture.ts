@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AggregateRecord, WindowId } from '@streammetrics/contracts';
 import { windowSpec } from '@streammetrics/contracts';
 import { TDigest } from '@streammetrics/tdigest';
@@ -68,6 +69,6 @@ export async function waitFor<T>(
     const v = await probe();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}`);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
+    await sleep(opts.intervalMs ?? 200);
   }
 }
