@@ -200,9 +200,20 @@ async function main(): Promise<number> {
         continue;
       }
       if (tp.completed) {
-        const { finals, undecodable } = await readFinals(bk, outputTopics(system.outputPrefix(run)));
-        const check = checkFinals(system.id, finals, undecodable, input.reference);
+        const { finals, undecodable, updates } = await readFinals(bk, outputTopics(system.outputPrefix(run)));
+        const check = system.checkFinals
+          ? await system.checkFinals({
+              bk,
+              inputTopic: input.topic,
+              graceMs: plan.graceMs,
+              finals,
+              undecodable,
+              reference: input.reference,
+            })
+          : checkFinals(system.id, finals, undecodable, input.reference);
+        check.updates = updates;
         equalWork.push(check);
+        if (check.note) row.note = row.note ? `${row.note}; ${check.note}` : check.note;
         if (!check.ok) {
           row.status = 'mismatch';
           const first = [...check.wrong, ...check.missing, ...check.duplicated][0];
@@ -210,7 +221,7 @@ async function main(): Promise<number> {
           row.note = row.note ? `${row.note}; ${why}` : why;
         }
         log(
-          `  equal work: ${check.matched}/${check.expectedWindows} windows exact; wrong ${check.wrong.length}, missing ${check.missing.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected}`,
+          `  equal work: ${check.matched}/${check.expectedWindows} windows exact; wrong ${check.wrong.length}, missing ${check.missing.length}, duplicated ${check.duplicated.length}, unexpected ${check.unexpected}; ${updates} interim updates (${(updates / Math.max(1, finals.length)).toFixed(1)} per final)${check.note ? `; ${check.note}` : ''}`,
         );
         for (const line of [...check.wrong, ...check.missing, ...check.duplicated].slice(0, 5))
           log(`    ${line}`);
@@ -310,7 +321,7 @@ function benchmarksDoc(
     ? r.equalWork
         .map(
           (e) =>
-            `- ${e.system}: ${e.ok ? 'exact' : 'MISMATCH'} — ${e.matched}/${e.expectedWindows} closed windows with equal count and sum; wrong ${e.wrong.length}, missing ${e.missing.length}, duplicated ${e.duplicated.length}, unexpected ${e.unexpected}`,
+            `- ${e.system}: ${e.ok ? 'exact' : 'MISMATCH'} — ${e.matched}/${e.expectedWindows} closed windows with equal count and sum; wrong ${e.wrong.length}, missing ${e.missing.length}, duplicated ${e.duplicated.length}, unexpected ${e.unexpected}${e.updates !== undefined ? `; ${e.updates} interim updates` : ''}${e.note ? `; ${e.note}` : ''}`,
         )
         .join('\n')
     : '- nothing compared';

@@ -98,22 +98,24 @@ export class BenchKafka {
   }
 }
 
-/** Every final aggregate record in `topics`, keyed by the caller; duplicates are reported. */
+/** Every final aggregate record in `topics`, keyed by the caller (duplicates are reported), and how many interim updates came with them. */
 export async function readFinals(
   bk: BenchKafka,
   topics: string[],
-): Promise<{ finals: AggregateRecord[]; undecodable: number }> {
+): Promise<{ finals: AggregateRecord[]; undecodable: number; updates: number }> {
   const finals: AggregateRecord[] = [];
   let undecodable = 0;
+  let updates = 0;
   await bk.readAll(topics, (_t, _p, value, headers) => {
     try {
       const r = decodeAggregate(value);
       if (r.final || headers.emit === 'final') finals.push(r);
+      else updates++;
     } catch {
       undecodable++;
     }
   });
-  return { finals, undecodable };
+  return { finals, undecodable, updates };
 }
 
 export { sleep };

@@ -17,6 +17,10 @@ export interface EqualWorkReport {
   unexpected: number;
   undecodable: number;
   ok: boolean;
+  /** What a system-specific check compared differently (bench/harness/watermark.equal-work.ts). */
+  note?: string;
+  /** Interim (non-final) records the system wrote next to its finals. */
+  updates?: number;
 }
 
 const SUM_TOLERANCE = 1e-9;

@@ -13,7 +13,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * store read and write (the record cache holds bytes, not objects).
  */
 final class Agg {
-  static final double COMPRESSION = 100;
+  static final double COMPRESSION = Slice.COMPRESSION;
 
   long count;
   double sum;
