@@ -349,12 +349,18 @@ ${eq}
   RocksDB store with caching and changelog, MergingDigest(100)); StreamMetrics runs with
   COMMIT_INTERVAL_MS = EMIT_INTERVAL_MS = 100 so both emit interim updates every 100 ms and one
   final per window at close.
+- Flink peer: \`bench/peers/flink\` (Apache Flink 2.2.0 on a local MiniCluster, window assigners with a
+  t-digest AggregateFunction, a trigger for interim updates every 100 ms plus the final, EXACTLY_ONCE
+  checkpoints every 100 ms into a transactional KafkaSink). Its watermark is the minimum over the
+  input partitions, so its finals are checked by \`bench/harness/watermark.equal-work.ts\`: exact
+  wherever it counted what per-partition stream time counts, elsewhere bounded by the events that
+  rule drops (its row says how many windows); see the Apache Flink section above.
 - Sustained events/s: committed offsets of the system's group, polled every 200 ms; records
   committed between the first sample showing progress and the one showing all, over that time
   (start-up and group join excluded). CPU seconds (user + system, /proc/<pid>/stat) and peak RSS
   (VmHWM) cover the whole run of the process.
 - Latency: produce (batch handed to the producer) → arrival at a read_committed consumer of the first
-  1m tumbling rollup record whose count includes the event; same definition for both systems.
+  1m tumbling rollup record whose count includes the event; same definition for every system.
 - Equal work: the harness reads the input back and computes every closed window exactly (stream time
   per input partition, accepted while stream time < end + grace, series plus rollup). Each system's
   finals must match it: one final per window, count, min and max equal, sums equal to 1e-9

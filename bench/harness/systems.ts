@@ -118,7 +118,13 @@ export function peerClasspath(peerDir: string): string {
  * the commit interval, and the heap touched at start so page faults land in start-up, which the
  * throughput measurement leaves out.
  */
-export const PEER_JVM = ['-Xms1g', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+AlwaysPreTouch'];
+export const PEER_JVM = [
+  '-Xms1g',
+  '-Xmx1g',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:+AlwaysPreTouch',
+];
 
 function kafkaStreamsPeer(mode: 'tuned' | 'naive', id: string, label: string): StreamSystem {
   return {
