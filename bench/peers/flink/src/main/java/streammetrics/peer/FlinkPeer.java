@@ -59,19 +59,13 @@ public final class FlinkPeer {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> env = System.getenv();
-    String brokers = env.getOrDefault("KAFKA_BROKERS", "127.0.0.1:9092");
-    String input = env.getOrDefault("PEER_INPUT_TOPIC", "metrics-events");
-    String outputPrefix = env.getOrDefault("PEER_OUTPUT_PREFIX", "flink-");
-    String appId = env.getOrDefault("PEER_APPLICATION_ID", "streammetrics-flink");
+    PeerEnv run = PeerEnv.read(env, "flink-", "streammetrics-flink");
     Path stateDir =
         Path.of(env.getOrDefault("PEER_STATE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "flink-peer").toString()))
-            .resolve(appId)
+            .resolve(run.appId())
             .toAbsolutePath();
     int parallelism =
         Integer.parseInt(env.getOrDefault("PEER_PARALLELISM", String.valueOf(Runtime.getRuntime().availableProcessors())));
-    long grace = Long.parseLong(env.getOrDefault("GRACE_MS", "10000"));
-    long commit = Long.parseLong(env.getOrDefault("COMMIT_INTERVAL_MS", "100"));
-    long emit = Math.max(commit, Long.parseLong(env.getOrDefault("EMIT_INTERVAL_MS", "100")));
 
     Configuration conf = new Configuration();
     // Heap state: accumulators stay Java objects updated in place; a checkpoint snapshots them
@@ -82,19 +76,19 @@ public final class FlinkPeer {
     conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, stateDir.resolve("savepoints").toUri().toString());
     // Exactly once at the others' commit interval: a checkpoint is what commits the source offsets
     // and the sink's Kafka transaction, so it plays the role of their commit.
-    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(commit));
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(run.commitIntervalMs()));
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     // Chained operators hand records over without a defensive copy (nothing here keeps or mutates an input).
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     // A final can be emitted no earlier than the watermark passes the window: generate it at the emit cadence.
-    conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(emit));
+    conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(run.emitIntervalMs()));
     StreamExecutionEnvironment see = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
 
     KafkaSource<Tuple3<String, Double, Long>> source =
         KafkaSource.<Tuple3<String, Double, Long>>builder()
-            .setBootstrapServers(brokers)
-            .setTopics(input)
-            .setGroupId(appId)
+            .setBootstrapServers(run.brokers())
+            .setTopics(run.input())
+            .setGroupId(run.appId())
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setDeserializer(new EventPoints())
             .setProperty("isolation.level", "read_committed")
@@ -108,9 +102,9 @@ public final class FlinkPeer {
     // every partition of the bench input carries data, and idleness would let the watermark pass a
     // partition that is merely behind.
     WatermarkStrategy<Tuple3<String, Double, Long>> watermarks =
-        WatermarkStrategy.<Tuple3<String, Double, Long>>forBoundedOutOfOrderness(Duration.ofMillis(grace))
+        WatermarkStrategy.<Tuple3<String, Double, Long>>forBoundedOutOfOrderness(Duration.ofMillis(run.graceMs()))
             .withTimestampAssigner((point, kafkaTime) -> point.f2);
-    DataStream<Tuple3<String, Double, Long>> points = see.fromSource(source, watermarks, "kafka " + input);
+    DataStream<Tuple3<String, Double, Long>> points = see.fromSource(source, watermarks, "kafka " + run.input());
     KeyedStream<Tuple3<String, Double, Long>, String> bySeries = points.keyBy(p -> p.f0, Types.STRING);
 
     TypeInformation<AggregateOut> outType = TypeInformation.of(AggregateOut.class);
@@ -123,10 +117,10 @@ public final class FlinkPeer {
       outputs.add(
           bySeries
               .window(assigner)
-              .trigger(new UpdatesThenFinalTrigger(emit))
+              .trigger(new UpdatesThenFinalTrigger(run.emitIntervalMs()))
               .aggregate(
                   new DigestAggregate(),
-                  new EmitWindow(def, outputPrefix, grace),
+                  new EmitWindow(def, run.outputPrefix(), run.graceMs()),
                   SliceTypeInfo.INSTANCE,
                   SliceTypeInfo.INSTANCE,
                   outType)
@@ -138,10 +132,10 @@ public final class FlinkPeer {
 
     KafkaSink<AggregateOut> sink =
         KafkaSink.<AggregateOut>builder()
-            .setBootstrapServers(brokers)
-            .setRecordSerializer(new AggregateRecordSerializer(outputPrefix))
+            .setBootstrapServers(run.brokers())
+            .setRecordSerializer(new AggregateRecordSerializer(run.outputPrefix()))
             .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-            .setTransactionalIdPrefix(appId)
+            .setTransactionalIdPrefix(run.appId())
             // A checkpoint every 100 ms would otherwise mint a new transactional id each time.
             .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
             // Below the broker's transaction.max.timeout.ms; a transaction lives one checkpoint.
@@ -152,8 +146,8 @@ public final class FlinkPeer {
             .build();
     all.map(new RunningSignal(), outType).name("running signal").uid("running-signal").sinkTo(sink).name("kafka sink").uid("kafka-sink");
 
-    System.out.println("peer: flink " + appId + " " + input + " -> " + outputPrefix + "metrics-aggregated-*, parallelism "
-        + parallelism + ", grace " + grace + " ms, checkpoint " + commit + " ms, emit " + emit + " ms");
+    System.out.println("peer: flink " + run.appId() + " " + run.input() + " -> " + run.outputPrefix() + "metrics-aggregated-*, parallelism "
+        + parallelism + ", grace " + run.graceMs() + " ms, checkpoint " + run.commitIntervalMs() + " ms, emit " + run.emitIntervalMs() + " ms");
     JobClient job = see.executeAsync("streammetrics-flink-peer");
     CountDownLatch stop = new CountDownLatch(1);
     // A signal handler, not a shutdown hook: the savepoint needs the MiniCluster, which Flink's own

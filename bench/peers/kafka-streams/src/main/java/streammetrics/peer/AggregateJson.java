@@ -1,30 +1,17 @@
 package streammetrics.peer;
 
-import com.tdunning.math.stats.MergingDigest;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Forwards the aggregate record both Kafka Streams topologies write (AggregateCodec) to its sink. */
+/** Forwards an aggregate record (AggregateCodec's JSON) to its window's sink, keyed by serviceId. */
 final class AggregateJson {
   private AggregateJson() {}
 
-  /** Forwards one window's aggregate to its sink; series is "serviceId|metricName|tagsJson". */
+  /** series is "serviceId|metricName|tagsJson"; the emit header says update or final. */
   static void forward(
-      ProcessorContext<String, byte[]> context,
-      WindowDef def,
-      long start,
-      String series,
-      long count,
-      double sum,
-      double min,
-      double max,
-      MergingDigest digest,
-      boolean fin,
-      long streamTime) {
-    long now = System.currentTimeMillis();
-    byte[] json = AggregateCodec.encode(def, start, series, count, sum, min, max, digest, fin, streamTime, now);
+      ProcessorContext<String, byte[]> context, WindowDef def, String series, byte[] json, boolean fin, long now) {
     RecordHeaders headers = new RecordHeaders();
     headers.add("emit", (fin ? "final" : "update").getBytes(StandardCharsets.UTF_8));
     context.forward(

@@ -223,7 +223,9 @@ final class SliceProcessor implements Processor<String, byte[], String, byte[]> 
       merged = new MergingDigest(Slice.COMPRESSION);
       merged.add(digests);
     }
-    AggregateJson.forward(context, def, ref.start(), ref.series(), count, sum, min, max, merged, fin, streamTime);
+    long now = System.currentTimeMillis();
+    byte[] json = AggregateCodec.encode(def, ref.start(), ref.series(), count, sum, min, max, merged, fin, streamTime, now);
+    AggregateJson.forward(context, def, ref.series(), json, fin, now);
     if (fin) stats.finals.increment();
     else stats.updates.increment();
   }
