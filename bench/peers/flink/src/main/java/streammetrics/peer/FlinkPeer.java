@@ -55,6 +55,11 @@ import sun.misc.Signal;
  * a savepoint, which commits the sink's last transaction, then the JVM exits.
  */
 public final class FlinkPeer {
+  /** How far in event time a partition may run ahead of the slowest (watermark alignment). */
+  private static final Duration MAX_DRIFT = Duration.ofSeconds(30);
+  /** How often the readers agree on the alignment: a paused partition resumes at the next update at the earliest. */
+  private static final Duration ALIGNMENT_UPDATE = Duration.ofMillis(100);
+
   private FlinkPeer() {}
 
   public static void main(String[] args) throws Exception {
@@ -100,10 +105,14 @@ public final class FlinkPeer {
     // Watermarks per input partition (split), bounded out-of-orderness = grace: a window closes
     // when the watermark (the minimum over all partitions) passes end + grace. No idleness timeout:
     // every partition of the bench input carries data, and idleness would let the watermark pass a
-    // partition that is merely behind.
+    // partition that is merely behind. Watermark alignment pauses a partition that runs more than
+    // MAX_DRIFT ahead of the slowest: without it, on a backlog one fetch can put a partition minutes
+    // of event time ahead, every window stays open that much longer, and the open digests (about
+    // 24 KB each) outgrow the heap.
     WatermarkStrategy<Tuple3<String, Double, Long>> watermarks =
         WatermarkStrategy.<Tuple3<String, Double, Long>>forBoundedOutOfOrderness(Duration.ofMillis(run.graceMs()))
-            .withTimestampAssigner((point, kafkaTime) -> point.f2);
+            .withTimestampAssigner((point, kafkaTime) -> point.f2)
+            .withWatermarkAlignment("input", MAX_DRIFT, ALIGNMENT_UPDATE);
     DataStream<Tuple3<String, Double, Long>> points = see.fromSource(source, watermarks, "kafka " + run.input());
     KeyedStream<Tuple3<String, Double, Long>, String> bySeries = points.keyBy(p -> p.f0, Types.STRING);
 
@@ -150,8 +159,8 @@ public final class FlinkPeer {
         + parallelism + ", grace " + run.graceMs() + " ms, checkpoint " + run.commitIntervalMs() + " ms, emit " + run.emitIntervalMs() + " ms");
     JobClient job = see.executeAsync("streammetrics-flink-peer");
     CountDownLatch stop = new CountDownLatch(1);
-    // A signal handler, not a shutdown hook: the savepoint needs the MiniCluster, which Flink's own
-    // shutdown hooks start tearing down.
+    // A signal handler, not a shutdown hook: the savepoint needs the whole MiniCluster, and shutdown
+    // hooks (Flink registers its own, e.g. for the blob server and temp dirs) run concurrently.
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     Thread waiter =

@@ -8,9 +8,10 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Checkpoint form of the accumulator: Slice's compact bytes (count, sum, min, max, the digest's
- * small encoding), length-prefixed. Without it Flink would fall back to Kryo for MergingDigest, which
- * is slower and writes the digest's whole internal buffers.
+ * Checkpoint form and copy-on-write copy of the accumulator: count, sum, min, max and the digest's
+ * exact state (DigestState), read without modifying the accumulator, so the heap backend's
+ * asynchronous snapshot can serialize it while the task thread copies it. Without a serializer of
+ * its own, Flink would fall back to Kryo for MergingDigest.
  */
 final class SliceSerializer extends TypeSerializerSingleton<Slice> {
   static final SliceSerializer INSTANCE = new SliceSerializer();
@@ -27,7 +28,13 @@ final class SliceSerializer extends TypeSerializerSingleton<Slice> {
 
   @Override
   public Slice copy(Slice from) {
-    return Slice.fromBytes(from.toBytes());
+    Slice to = new Slice();
+    to.count = from.count;
+    to.sum = from.sum;
+    to.min = from.min;
+    to.max = from.max;
+    to.digest = DigestState.copy(from.digest);
+    return to;
   }
 
   @Override
@@ -42,16 +49,22 @@ final class SliceSerializer extends TypeSerializerSingleton<Slice> {
 
   @Override
   public void serialize(Slice record, DataOutputView target) throws IOException {
-    byte[] bytes = record.toBytes();
-    target.writeInt(bytes.length);
-    target.write(bytes);
+    target.writeLong(record.count);
+    target.writeDouble(record.sum);
+    target.writeDouble(record.min);
+    target.writeDouble(record.max);
+    DigestState.write(record.digest, target);
   }
 
   @Override
   public Slice deserialize(DataInputView source) throws IOException {
-    byte[] bytes = new byte[source.readInt()];
-    source.readFully(bytes);
-    return Slice.fromBytes(bytes);
+    Slice s = new Slice();
+    s.count = source.readLong();
+    s.sum = source.readDouble();
+    s.min = source.readDouble();
+    s.max = source.readDouble();
+    s.digest = DigestState.read(source);
+    return s;
   }
 
   @Override
@@ -61,9 +74,7 @@ final class SliceSerializer extends TypeSerializerSingleton<Slice> {
 
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
-    int length = source.readInt();
-    target.writeInt(length);
-    target.write(source, length);
+    serialize(deserialize(source), target);
   }
 
   @Override
