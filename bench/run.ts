@@ -271,7 +271,7 @@ function benchmarksDoc(
     ? r.equalWork
         .map(
           (e) =>
-            `- ${e.system}${e.run ? ` run ${e.run}` : ''}: ${e.ok ? 'exact' : 'MISMATCH'} — ${e.matched}/${e.expectedWindows} closed windows with equal count and sum; wrong ${e.wrong.length}, missing ${e.missing.length}, duplicated ${e.duplicated.length}, unexpected ${e.unexpected}; ${e.updates ?? '–'} interim updates (${(e.updatesPerEvent ?? 0).toFixed(3)} per input event)`,
+            `- ${e.system}${e.run ? ` run ${e.run}` : ''}: ${e.ok ? 'exact' : 'MISMATCH'} — ${e.matched}/${e.expectedWindows} closed windows with equal count and sum; wrong ${e.wrong.length}, missing ${e.missing.length}, duplicated ${e.duplicated.length}, unexpected ${e.unexpected}; ${e.updates ?? '–'} interim updates (${(e.updatesPerEvent ?? 0).toFixed(3)} per input event)${e.note ? `; ${e.note}` : ''}`,
         )
         .join('\n')
     : '- nothing compared';
@@ -301,6 +301,12 @@ ${eq}
   final per window at close.
 - Runs: each system runs ${r.measure.reps} time(s) over the same input with a fresh group; the table shows the
   median and, for more than one run, the range (min–max). Quick mode runs once, labelled so.
+- Flink peer: \`bench/peers/flink\` (Apache Flink 2.2.0 on a local MiniCluster, window assigners with a
+  t-digest AggregateFunction, a trigger for interim updates every 100 ms plus the final, EXACTLY_ONCE
+  checkpoints every 100 ms into a transactional KafkaSink). Its watermark is the minimum over the
+  input partitions, so its finals are checked by \`bench/harness/watermark.equal-work.ts\`: exact
+  wherever it counted what per-partition stream time counts, elsewhere bounded by the events that
+  rule drops (its row says how many windows); see the Apache Flink section above.
 - Sustained events/s: committed offsets of the system's group, polled every 200 ms; records
   committed within the steady-state window (from ${r.measure.steady.warmupMs / 1000} s after the first sample showing
   progress to the one showing all, at least ${r.measure.steady.minWindowMs / 1000} s; start-up, group join and warm-up

@@ -24,6 +24,8 @@ export interface EqualWorkReport {
    * different run lengths), so a difference is informational; none at all fails the check. */
   updatesPerEvent?: number;
   ok: boolean;
+  /** What a system-specific check compared differently (bench/harness/watermark.equal-work.ts). */
+  note?: string;
 }
 
 /** What a run wrote besides its finals, for the interim-update part of the check. */

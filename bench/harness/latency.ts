@@ -49,7 +49,9 @@ export async function measureLatency(
   let warmEnd = Infinity;
   const consumer = bk.kafka.consumer({ groupId: `${run.groupId}-latency-reader`, readUncommitted: false });
   try {
-    const ready = await waitUntilStable(bk, run.groupId, proc, 90_000);
+    const ready = system.waitReady
+      ? await system.waitReady(proc, 90_000)
+      : await waitUntilStable(bk, run.groupId, proc, 90_000);
     if (ready) return { p50Ms: 0, p99Ms: 0, samples: 0, unmatched: 0, error: ready };
 
     await consumer.connect();

@@ -102,6 +102,7 @@ export function renderTable(rows: Row[], runsLabel: string, windowLabel: string)
     '|---|---:|',
     ratio(by('peer'), 'Kafka Streams, tuned'),
     ratio(by('peer-naive'), 'Kafka Streams, typical code'),
+    ratio(by('flink'), 'Apache Flink'),
     ratio(by('ceiling-kcat'), 'kcat (ceiling)'),
     ratio(by('ceiling-kafkajs'), 'plain kafkajs consumer (ceiling)'),
     ratio(by('ceiling-java'), 'ConsumerPerformance (ceiling)'),

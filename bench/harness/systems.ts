@@ -2,11 +2,18 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS_TOPIC, WINDOW_SPECS } from '@streammetrics/contracts';
+import { EVENTS_TOPIC, WINDOW_SPECS, type AggregateRecord } from '@streammetrics/contracts';
+import type { BenchKafka } from './bench.kafka';
+import type { EqualWorkReport } from './equal-work';
+import { flink } from './flink.system';
+import type { WindowTotals } from './reference';
+import type { RunningProcess } from './run.process';
 
 export const ROOT = join(__dirname, '..', '..');
 const PEER_DIR = join(ROOT, 'bench', 'peers', 'kafka-streams');
 const PEER_TARGET = join(PEER_DIR, 'target');
+/** Java sources every JVM peer compiles in (event parser, window set, aggregate JSON). */
+const COMMON_JAVA = join(ROOT, 'bench', 'peers', 'common', 'src', 'main', 'java');
 
 /** How one run of a stream processor is wired: where it reads, where it writes, its group. */
 export interface SystemRun {
@@ -34,17 +41,32 @@ export interface StreamSystem {
   start(run: SystemRun): ChildProcess;
   /** Prefix of its `metrics-aggregated-*` topics, which the harness creates before start(). */
   outputPrefix(run: Pick<SystemRun, 'prefix'>): string;
+  /** When its consumer group shows no members (Flink assigns partitions itself): how to wait until it runs. */
+  waitReady?(proc: RunningProcess, capMs: number): Promise<string | undefined>;
+  /** When its lateness rule differs by design (Flink's watermark): its own equal-work check. */
+  checkFinals?(check: FinalsCheck): Promise<EqualWorkReport>;
+}
+
+/** What an equal-work check gets: the system's finals and the exact answer over the input. */
+export interface FinalsCheck {
+  bk: BenchKafka;
+  inputTopic: string;
+  graceMs: number;
+  finals: AggregateRecord[];
+  undecodable: number;
+  reference: Map<string, WindowTotals>;
 }
 
 export function outputTopics(prefix: string): string[] {
   return WINDOW_SPECS.map((w) => `${prefix}${w.topic}`);
 }
 
-function javaAvailable(): string | undefined {
+/** Why a JVM peer in `peerDir` cannot run here (no java, or no mvn before its classpath is resolved). */
+export function javaAvailable(peerDir: string): string | undefined {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (java.error || java.status !== 0) return 'java not found (install Java 17)';
   const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
-  if (!existsSync(join(PEER_TARGET, 'classpath.txt')) && (mvn.error || mvn.status !== 0)) {
+  if (!existsSync(join(peerDir, 'target', 'classpath.txt')) && (mvn.error || mvn.status !== 0)) {
     return 'mvn not found (install Maven)';
   }
   return undefined;
@@ -56,28 +78,39 @@ function javaSources(dir: string): string[] {
   );
 }
 
-/** Resolves the classpath with Maven once, then compiles with javac when a source changed. */
-function buildPeer(): string | undefined {
-  mkdirSync(PEER_TARGET, { recursive: true });
-  const cpFile = join(PEER_TARGET, 'classpath.txt');
-  const pom = join(PEER_DIR, 'pom.xml');
+/**
+ * Resolves a JVM peer's classpath with Maven once (the download happens here, in prepare()), then
+ * compiles its sources and the common ones with javac when a source changed; `mainClass` (its
+ * target/classes path) is the freshness stamp.
+ */
+export function buildPeer(peerDir: string, mainClass: string): string | undefined {
+  const target = join(peerDir, 'target');
+  mkdirSync(target, { recursive: true });
+  const cpFile = join(target, 'classpath.txt');
+  const pom = join(peerDir, 'pom.xml');
   if (!existsSync(cpFile) || statSync(cpFile).mtimeMs < statSync(pom).mtimeMs) {
     const mvn = spawnSync('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], {
-      cwd: PEER_DIR,
+      cwd: peerDir,
       encoding: 'utf8',
     });
     if (mvn.status !== 0) return `mvn dependency:build-classpath failed: ${mvn.stdout}${mvn.stderr}`;
   }
-  const sources = javaSources(join(PEER_DIR, 'src', 'main', 'java'));
-  const stamp = join(PEER_TARGET, 'classes', 'streammetrics', 'peer', 'StreamsPeer.class');
+  const sources = [...javaSources(join(peerDir, 'src', 'main', 'java')), ...javaSources(COMMON_JAVA)];
+  const stamp = join(target, 'classes', mainClass);
   const newest = Math.max(...sources.map((s) => statSync(s).mtimeMs));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return undefined;
   const javac = spawnSync(
     'javac',
-    ['-d', join(PEER_TARGET, 'classes'), '-cp', readFileSync(cpFile, 'utf8').trim(), ...sources],
+    ['-d', join(target, 'classes'), '-cp', readFileSync(cpFile, 'utf8').trim(), ...sources],
     { encoding: 'utf8' },
   );
   return javac.status === 0 ? undefined : `javac failed: ${javac.stderr}`;
+}
+
+/** target/classes plus the resolved dependencies of a JVM peer built by buildPeer. */
+export function peerClasspath(peerDir: string): string {
+  const target = join(peerDir, 'target');
+  return `${join(target, 'classes')}:${readFileSync(join(target, 'classpath.txt'), 'utf8').trim()}`;
 }
 
 /**
@@ -85,24 +118,29 @@ function buildPeer(): string | undefined {
  * the commit interval, and the heap touched at start so page faults land in start-up, which the
  * throughput measurement leaves out.
  */
-const PEER_JVM = ['-Xms1g', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+AlwaysPreTouch'];
+export const PEER_JVM = [
+  '-Xms1g',
+  '-Xmx1g',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:+AlwaysPreTouch',
+];
 
 function kafkaStreamsPeer(mode: 'tuned' | 'naive', id: string, label: string): StreamSystem {
   return {
     id,
     label,
-    unavailable: javaAvailable,
-    prepare: buildPeer,
+    unavailable: () => javaAvailable(PEER_DIR),
+    prepare: () => buildPeer(PEER_DIR, join('streammetrics', 'peer', 'StreamsPeer.class')),
     outputPrefix: ({ prefix }) => `${prefix}${id}-`,
     start(run) {
-      const classpath = `${join(PEER_TARGET, 'classes')}:${readFileSync(join(PEER_TARGET, 'classpath.txt'), 'utf8').trim()}`;
       return spawn(
         'java',
         [
           ...(mode === 'tuned' ? PEER_JVM : ['-Xmx1g']),
           '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
           '-cp',
-          classpath,
+          peerClasspath(PEER_DIR),
           'streammetrics.peer.StreamsPeer',
         ],
         {
@@ -171,4 +209,4 @@ export const streamMetrics: StreamSystem = {
 };
 
 /** The systems compared side by side, in run order. */
-export const SYSTEMS: readonly StreamSystem[] = [kafkaStreamsTuned, kafkaStreamsNaive, streamMetrics];
+export const SYSTEMS: readonly StreamSystem[] = [kafkaStreamsTuned, kafkaStreamsNaive, flink, streamMetrics];

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_WINDOWS, parseWindows } from '@streammetrics/contracts';
 
-describe('the Kafka Streams peer computes the default windows', () => {
+describe('the JVM peers compute the default windows', () => {
   it('WindowDef.java lists exactly the default window set', () => {
     const java = readFileSync(
-      join(__dirname, 'kafka-streams', 'src', 'main', 'java', 'streammetrics', 'peer', 'WindowDef.java'),
+      join(__dirname, 'common', 'src', 'main', 'java', 'streammetrics', 'peer', 'WindowDef.java'),
       'utf8',
     );
     const defs = [

@@ -1,77 +1,20 @@
 package streammetrics.peer;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.tdunning.math.stats.MergingDigest;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** The aggregate record both peers write: the JSON of libs/contracts' AggregateRecord. */
+/** Forwards an aggregate record (AggregateCodec's JSON) to its window's sink, keyed by serviceId. */
 final class AggregateJson {
   private AggregateJson() {}
 
-  /** Forwards one window's aggregate to its sink; series is "serviceId|metricName|tagsJson". */
+  /** series is "serviceId|metricName|tagsJson"; the emit header says update or final. */
   static void forward(
-      ProcessorContext<String, byte[]> context,
-      WindowDef def,
-      long start,
-      String series,
-      long count,
-      double sum,
-      double min,
-      double max,
-      MergingDigest digest,
-      boolean fin,
-      long streamTime) {
-    String[] p = series.split("\\|", 3);
-    String serviceId = p[0];
-    long now = System.currentTimeMillis();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-    try (JsonGenerator g = Event.JSON.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("serviceId", serviceId);
-      g.writeStringField("metricName", p[1]);
-      g.writeFieldName("tags");
-      if (p[2].isEmpty()) {
-        g.writeStartObject();
-        g.writeEndObject();
-      } else {
-        g.writeRawValue(p[2]);
-      }
-      g.writeObjectFieldStart("window");
-      g.writeStringField("type", def.type());
-      g.writeStringField("size", def.size());
-      g.writeNumberField("start", start);
-      g.writeNumberField("end", start + def.sizeMs());
-      g.writeEndObject();
-      g.writeNumberField("count", count);
-      g.writeNumberField("sum", sum);
-      g.writeNumberField("min", min);
-      g.writeNumberField("max", max);
-      g.writeNumberField("avg", sum / count);
-      g.writeNumberField("rate", count / (def.sizeMs() / 1000.0));
-      g.writeNumberField("p50", digest.quantile(0.5));
-      g.writeNumberField("p95", digest.quantile(0.95));
-      g.writeNumberField("p99", digest.quantile(0.99));
-      // Base64 of the Java MergingDigest small encoding (not libs/tdigest's format).
-      digest.compress();
-      ByteBuffer buf = ByteBuffer.allocate(digest.smallByteSize());
-      digest.asSmallBytes(buf);
-      g.writeStringField("digest", Base64.getEncoder().encodeToString(buf.array()));
-      g.writeBooleanField("final", fin);
-      g.writeNumberField("streamTime", streamTime);
-      g.writeNumberField("emittedAt", now);
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new IllegalStateException(ex);
-    }
+      ProcessorContext<String, byte[]> context, WindowDef def, String series, byte[] json, boolean fin, long now) {
     RecordHeaders headers = new RecordHeaders();
     headers.add("emit", (fin ? "final" : "update").getBytes(StandardCharsets.UTF_8));
-    context.forward(new Record<>(serviceId, out.toByteArray(), now, headers), "sink-" + def.id());
+    context.forward(
+        new Record<>(AggregateCodec.serviceId(series), json, now, headers), "sink-" + def.id());
   }
 }

@@ -220,47 +220,13 @@ final class SliceProcessor implements Processor<String, byte[], String, byte[]> 
     if (digests.size() == 1) {
       merged = digests.get(0);
     } else {
-      merged = new MergingDigest(Agg.COMPRESSION);
+      merged = new MergingDigest(Slice.COMPRESSION);
       merged.add(digests);
     }
-    AggregateJson.forward(context, def, ref.start(), ref.series(), count, sum, min, max, merged, fin, streamTime);
+    long now = System.currentTimeMillis();
+    byte[] json = AggregateCodec.encode(def, ref.start(), ref.series(), count, sum, min, max, merged, fin, streamTime, now);
+    AggregateJson.forward(context, def, ref.series(), json, fin, now);
     if (fin) stats.finals.increment();
     else stats.updates.increment();
-  }
-
-  /** One series' 10 s slice: exact count/sum/min/max and a MergingDigest at the shared compression. */
-  static final class Slice {
-    long count;
-    double sum;
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    MergingDigest digest = new MergingDigest(Agg.COMPRESSION);
-
-    void add(double v) {
-      count++;
-      sum += v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      digest.add(v);
-    }
-
-    byte[] toBytes() {
-      digest.compress();
-      ByteBuffer buf = ByteBuffer.allocate(32 + digest.smallByteSize());
-      buf.putLong(count).putDouble(sum).putDouble(min).putDouble(max);
-      digest.asSmallBytes(buf);
-      return buf.array();
-    }
-
-    static Slice fromBytes(byte[] bytes) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      Slice s = new Slice();
-      s.count = buf.getLong();
-      s.sum = buf.getDouble();
-      s.min = buf.getDouble();
-      s.max = buf.getDouble();
-      s.digest = MergingDigest.fromBytes(buf);
-      return s;
-    }
   }
 }

@@ -89,19 +89,20 @@ public final class StreamsPeer {
 
   public static void main(String[] args) throws InterruptedException {
     Map<String, String> env = System.getenv();
-    String brokers = env.getOrDefault("KAFKA_BROKERS", "127.0.0.1:9092");
-    String input = env.getOrDefault("PEER_INPUT_TOPIC", "metrics-events");
-    String outputPrefix = env.getOrDefault("PEER_OUTPUT_PREFIX", "peer-");
-    String appId = env.getOrDefault("PEER_APPLICATION_ID", "streammetrics-peer");
+    PeerEnv run = PeerEnv.read(env, "peer-", "streammetrics-peer");
+    String brokers = run.brokers();
+    String input = run.input();
+    String outputPrefix = run.outputPrefix();
+    String appId = run.appId();
     String stateDir =
         env.getOrDefault("PEER_STATE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams").toString());
     boolean tuned = !"naive".equals(env.getOrDefault("PEER_MODE", "tuned"));
     boolean rocks = !tuned && !"memory".equals(env.getOrDefault("PEER_STORE", "rocksdb"));
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = Integer.parseInt(env.getOrDefault("PEER_THREADS", tuned ? String.valueOf(cores) : "1"));
-    long grace = Long.parseLong(env.getOrDefault("GRACE_MS", "10000"));
-    long commit = Long.parseLong(env.getOrDefault("COMMIT_INTERVAL_MS", "100"));
-    long emit = Math.max(commit, Long.parseLong(env.getOrDefault("EMIT_INTERVAL_MS", "100")));
+    long grace = run.graceMs();
+    long commit = run.commitIntervalMs();
+    long emit = run.emitIntervalMs();
 
     WindowAggregateProcessor.Stats stats = new WindowAggregateProcessor.Stats();
     Topology topology = tuned ? tunedTopology(input, grace, emit, commit, stats) : naiveTopology(input, rocks, grace, emit, stats);

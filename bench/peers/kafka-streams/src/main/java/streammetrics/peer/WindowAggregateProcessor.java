@@ -47,7 +47,7 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
   private final Stats stats;
 
   private ProcessorContext<String, byte[]> context;
-  private KeyValueStore<String, Agg> store;
+  private KeyValueStore<String, Slice> store;
   private KeyValueStore<String, Long> meta;
   private long streamTime = Long.MIN_VALUE;
   /** Open windows by the stream time at which they close (end + grace): what to finalize next. */
@@ -69,9 +69,9 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
     Long t = meta.get(STREAM_TIME_KEY);
     if (t != null) streamTime = t;
     // After a restore the open-window index is rebuilt from the store, which is the truth.
-    try (KeyValueIterator<String, Agg> it = store.all()) {
+    try (KeyValueIterator<String, Slice> it = store.all()) {
       while (it.hasNext()) {
-        KeyValue<String, Agg> kv = it.next();
+        KeyValue<String, Slice> kv = it.next();
         track(kv.key, closeAt(kv.key));
       }
     }
@@ -112,9 +112,9 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
   }
 
   private void update(String key, long end, double value) {
-    Agg agg = store.get(key);
+    Slice agg = store.get(key);
     if (agg == null) {
-      agg = new Agg();
+      agg = new Slice();
       track(key, end + graceMs);
     }
     agg.add(value);
@@ -132,7 +132,7 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
       for (String key : first.getValue()) {
         open.remove(key);
         dirty.remove(key);
-        Agg agg = store.get(key);
+        Slice agg = store.get(key);
         if (agg == null) continue;
         emit(key, agg, true);
         store.delete(key);
@@ -143,7 +143,7 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
   private void emitUpdates(long wallNow) {
     if (dirty.isEmpty()) return;
     for (String key : dirty) {
-      Agg agg = store.get(key);
+      Slice agg = store.get(key);
       if (agg != null) emit(key, agg, false);
     }
     dirty.clear();
@@ -155,11 +155,14 @@ final class WindowAggregateProcessor implements Processor<String, byte[], String
     return Long.parseLong(p[1]) + def.sizeMs() + graceMs;
   }
 
-  private void emit(String key, Agg agg, boolean fin) {
+  private void emit(String key, Slice agg, boolean fin) {
     String[] p = key.split("\\|", 3);
     WindowDef def = WindowDef.ALL[Integer.parseInt(p[0])];
-    AggregateJson.forward(
-        context, def, Long.parseLong(p[1]), p[2], agg.count, agg.sum, agg.min, agg.max, agg.digest, fin, streamTime);
+    long now = System.currentTimeMillis();
+    byte[] json =
+        AggregateCodec.encode(
+            def, Long.parseLong(p[1]), p[2], agg.count, agg.sum, agg.min, agg.max, agg.digest, fin, streamTime, now);
+    AggregateJson.forward(context, def, p[2], json, fin, now);
     if (fin) stats.finals.increment();
     else stats.updates.increment();
   }
