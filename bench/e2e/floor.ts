@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import { sleep } from '../harness/bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSideConsumer } from './side.consumer';
 
 export interface FloorSamples {

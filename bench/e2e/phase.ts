@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { percentile } from '../alerting/stats';
-import { sleep } from '../harness/bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readProc } from '../harness/proc.monitor';
 import { outputTopics } from '../harness/systems';
 import { appDeltas, readAppCounters, type AppCounters } from './app.metrics';

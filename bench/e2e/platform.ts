@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { StackEndpoints } from '../../scripts/stack/stack.service';
 import { localKeys, platformEnv, spawnApp, type LocalKeys } from '../../scripts/start/platform';
-import { sleep } from '../harness/bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessMonitor, type ProcSample } from '../harness/proc.monitor';
 import { RunningProcess } from '../harness/run.process';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sleep } from '../harness/bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProbeSeries } from './observers';
 import type { Probe } from './probe.ledger';
 

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { sleep } from '../harness/bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A reader next to the pipeline, configured as the sink's consumers are (read_committed, no topic

@@ -132,5 +132,3 @@ export async function readFinals(
   });
   return { finals, updates, undecodable };
 }
-
-export { sleep };

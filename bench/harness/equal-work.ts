@@ -1,7 +1,6 @@
 import type { AggregateRecord } from '@streammetrics/contracts';
-import { windowIdOf } from '@streammetrics/contracts';
 import { FLUSH_SERVICE } from './input';
-import { windowKey, type WindowTotals } from './reference';
+import { aggregateKey, type WindowTotals } from './reference';
 
 export interface EqualWorkReport {
   system: string;
@@ -79,7 +78,7 @@ export function checkFinals(
   const seen = new Map<string, { n: number; r: AggregateRecord }>();
   for (const r of finals) {
     if (r.serviceId === FLUSH_SERVICE) continue;
-    const key = windowKey(windowIdOf(r.window), r.window.start, r.serviceId, r.metricName, r.tags);
+    const key = aggregateKey(r);
     const s = seen.get(key);
     if (s) s.n++;
     else seen.set(key, { n: 1, r });

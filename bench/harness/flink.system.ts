@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { EVENTS_TOPIC } from '@streammetrics/contracts';
-import { sleep } from './bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildPeer, javaAvailable, peerClasspath, PEER_JVM, type StreamSystem } from './systems';
 import { checkWatermarkFinals, droppedByStreamTime } from './watermark.equal-work';
 

@@ -1,6 +1,7 @@
 import { EVENTS_TOPIC, decodeAggregate, topicSpecs } from '@streammetrics/contracts';
 import { FleetGenerator, FleetSimulator, KafkaEventSink } from '@streammetrics/fleet';
-import { sleep, type BenchKafka } from './bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchKafka } from './bench.kafka';
 import { RunningProcess } from './run.process';
 import { outputTopics, type StreamSystem, type SystemRun } from './systems';
 

@@ -1,7 +1,7 @@
 import type { WindowId } from '@streammetrics/contracts';
 import { WindowOracle } from '@streammetrics/windowing/testing';
 
-export { windowKey, type WindowTotals } from '@streammetrics/windowing/testing';
+export { aggregateKey, windowKey, type WindowTotals } from '@streammetrics/windowing/testing';
 
 /** The window whose values the reference keeps for the percentile check. */
 export const PERCENTILE_WINDOW: WindowId = '1m';

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { sleep } from './bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A started system: its output tail (for error reports) and a graceful stop. */
 export class RunningProcess {

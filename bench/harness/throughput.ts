@@ -1,5 +1,5 @@
 import type { BenchKafka } from './bench.kafka';
-import { sleep } from './bench.kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessMonitor } from './proc.monitor';
 import { RunningProcess } from './run.process';
 import type { StreamSystem, SystemRun } from './systems';

@@ -1,14 +1,13 @@
 import {
   WINDOW_SPECS,
   canonicalTags,
-  windowIdOf,
   type AggregateRecord,
   type MetricEvent,
 } from '@streammetrics/contracts';
 import type { BenchKafka } from './bench.kafka';
 import { checkFinals, type EqualWorkReport } from './equal-work';
 import { FLUSH_SERVICE } from './input';
-import { windowKey, type WindowTotals } from './reference';
+import { aggregateKey, windowKey, type WindowTotals } from './reference';
 
 /**
  * Per window (windowKey), how many events the exact computation's rule left out of it: events of
@@ -77,7 +76,7 @@ export function checkWatermarkFinals(
   const byKey = new Map<string, AggregateRecord[]>();
   for (const r of finals) {
     if (r.serviceId === FLUSH_SERVICE) continue;
-    const key = windowKey(windowIdOf(r.window), r.window.start, r.serviceId, r.metricName, r.tags);
+    const key = aggregateKey(r);
     const list = byKey.get(key);
     if (list) list.push(r);
     else byKey.set(key, [r]);
