@@ -48,11 +48,23 @@ export class InMemoryKafka {
   private readonly epochs = new Map<string, number>();
   /** Transactions whose commit() should fail, counted down. */
   failCommits = 0;
+  /** While set, commit() waits for it: a transaction the broker is slow to end. */
+  private gate: Promise<void> | undefined;
   /** connect() calls that should fail, counted down. */
   failConnects = 0;
   commits = 0;
   aborts = 0;
   sendBatches = 0;
+
+  /** Holds every commit() until the returned release is called. */
+  holdCommits(): () => void {
+    let release = () => {};
+    this.gate = new Promise((r) => (release = r));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
 
   producer(id: string): TransactionalProducer {
     let epoch = -1;
@@ -93,19 +105,17 @@ export class InMemoryKafka {
         for (const t of o.topics) for (const p of t.partitions) offsets.push([p.partition, p.offset]);
         return Promise.resolve();
       },
-      commit: () => {
+      commit: async () => {
         open = false;
-        if (!current()) return Promise.reject(fenced());
+        await this.gate;
+        if (!current()) throw fenced();
         if (this.failCommits > 0) {
           this.failCommits--;
-          return Promise.reject(
-            Object.assign(new Error('commit failed'), { type: 'COORDINATOR_NOT_AVAILABLE' }),
-          );
+          throw Object.assign(new Error('commit failed'), { type: 'COORDINATOR_NOT_AVAILABLE' });
         }
         this.committed.push(...pending);
         for (const [p, o] of offsets) this.groupOffsets.set(p, o);
         this.commits++;
-        return Promise.resolve();
       },
       abort: () => {
         open = false;

@@ -127,6 +127,52 @@ describe('EosRuntime', () => {
     expect(decodeAggregate(last?.value as Buffer).count).toBe(6);
   });
 
+  it('ingests batches while the transaction is in flight without waiting for it; the next transaction carries them', async () => {
+    const h = harness();
+    await started(h, [0]);
+    const release = h.kafka.holdCommits();
+    h.input.append(0, event(T0, 1), event(T0 + 1, 2), event(T0 + 2, 3));
+    h.clock.advance(h.options.commitIntervalMs);
+    await h.input.fetch(0); // ingested; its commit starts and hangs
+    h.input.append(0, event(T0 + 3, 4), event(T0 + 4, 5));
+    await h.input.fetch(0); // returns although the commit still hangs
+    expect(h.input.positions.get(0)).toBe('5');
+    expect(h.kafka.commits).toBe(1); // the barrier only
+    release();
+    await until(() => h.kafka.groupOffsets.get(0) === '3', 'the held commit, up to its snapshot');
+    h.clock.advance(h.options.commitIntervalMs);
+    h.tick();
+    await until(() => h.kafka.groupOffsets.get(0) === '5', 'the next commit');
+    await h.runtime.stop();
+    const counts = h.kafka.committed
+      .filter((m) => m.headers?.[EMIT_HEADER] === 'update')
+      .map((m) => decodeAggregate(m.value as Buffer).count);
+    expect(Math.max(...counts)).toBe(5);
+  });
+
+  it('waits for a hanging transaction once the partition has ingested 8 batches behind it', async () => {
+    const h = harness();
+    await started(h, [0]);
+    const release = h.kafka.holdCommits();
+    h.input.append(0, event(T0, 0));
+    h.clock.advance(h.options.commitIntervalMs);
+    await h.input.fetch(0);
+    for (let i = 1; i < 8; i++) {
+      h.input.append(0, event(T0 + i, i));
+      await h.input.fetch(0);
+    }
+    h.input.append(0, event(T0 + 8, 8));
+    let returned = false;
+    const eighth = h.input.fetch(0).then(() => (returned = true));
+    await until(() => h.input.positions.get(0) === '9', 'the eighth batch ingested');
+    await new Promise((r) => setImmediate(r));
+    expect(returned).toBe(false);
+    release();
+    await eighth;
+    await h.runtime.stop();
+    expect(h.kafka.groupOffsets.get(0)).toBe('9');
+  });
+
   it('skips records a batch repeats from before the partition offset (fetched before a seek)', async () => {
     const h = harness();
     await started(h, [0]);

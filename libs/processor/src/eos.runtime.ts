@@ -18,6 +18,9 @@ import type { ProcessorOptions, ProcessorTopics } from './processor.options';
 
 const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
 
+/** Batches of one partition ingested while its commit is pending before the handler waits for it. */
+const MAX_BATCHES_PER_COMMIT = 8;
+
 /** The topics of one processor, namespaced by its prefix. */
 export function processorTopics(prefix: string): ProcessorTopics {
   return {
@@ -67,8 +70,8 @@ export class EosRuntime {
   readonly topics: ProcessorTopics;
   private readonly tasks = new Map<number, PartitionTask>();
   private readonly ready = new Map<number, Promise<void>>();
-  /** Per partition task, the ingest job of its last batch (see onBatch). */
-  private readonly inflight = new WeakMap<PartitionTask, Promise<void>>();
+  /** Per partition task, its queued or running commit and the batches ingested meanwhile. */
+  private readonly commits = new Map<PartitionTask, { batches: number; done: Promise<void> }>();
   private readonly context: TaskContext;
   private readonly sleep: (ms: number) => Promise<void>;
   private cancelTimer: (() => void) | undefined;
@@ -230,40 +233,59 @@ export class EosRuntime {
       clearInterval(beat);
     }
     if (!isRunning() || isStale()) return;
+    // A rebuild while the batch waits for its schemas seeks the consumer; the batch predates it.
+    const generation = task.generation;
     if (!(await this.prepareSchemas(batch.messages, control))) return;
     const lag = Number(batch.offsetLag());
     if (Number.isFinite(lag)) this.deps.metrics.consumerLag.set({ partition: String(p) }, lag);
     if (isStale()) return;
-    // The batch is ingested behind whatever the partition's queue holds (a commit, usually), and
-    // the handler returns without waiting for it: kafkajs fetches the next batches of every
-    // partition only once all handlers of a fetch have returned, so waiting here would stall the
-    // input for the length of every transaction. At most two batches per partition are in flight.
-    const generation = task.generation;
     // Moves the consumer's fetch position only; with autoCommit off nothing is committed here.
     resolveOffset(batch.lastOffset());
-    const job = task.queue.run(() => this.ingestBatch(task, generation, batch.messages));
-    const previous = this.inflight.get(task);
-    this.inflight.set(task, job);
-    await previous;
+    const behind = this.commits.get(task);
+    if (task.generation !== generation || !this.ingestBatch(task, batch.messages)) return;
+    // kafkajs fetches the next batches of every partition only once all handlers of a fetch have
+    // returned, so the handler does not wait for this partition's commit: one slow transaction
+    // would stall the input of all of them. It waits only when the commit has fallen behind by
+    // MAX_BATCHES_PER_COMMIT batches, which bounds the uncommitted input (and the dead letters it
+    // holds) while the broker is slow.
+    if (behind && ++behind.batches >= MAX_BATCHES_PER_COMMIT) await behind.done;
     await heartbeat().catch(() => undefined);
   }
 
-  private async ingestBatch(
-    task: PartitionTask,
-    generation: number,
-    records: readonly InputRecord[],
-  ): Promise<void> {
-    // Rebuilt since the batch was fetched: the consumer was rewound to the committed offset and
-    // fetches these records again, so ingesting them now would skip the ones before them.
-    if (task.state !== 'ready' || task.generation !== generation) return;
+  /**
+   * Folds a batch into the partition's state at once, also while its previous transaction is in
+   * flight: the commit took its snapshot (outputs, changelog, dead letters, offset) before its first
+   * await, and a failed commit rebuilds the state and rewinds the consumer anyway. False when the
+   * partition is not ours or not ready, so the batch is dropped (it is fetched again after the seek).
+   */
+  private ingestBatch(task: PartitionTask, records: readonly InputRecord[]): boolean {
+    if (this.tasks.get(task.partition) !== task || task.state !== 'ready') return false;
     const now = this.deps.clock.now();
     try {
       task.ingest(records, now);
     } catch (err) {
-      await this.recover(task, err);
-      return;
+      // The state may hold part of the batch: nothing may commit it; rebuild before anything else.
+      task.rebuilding();
+      void task.queue.run(() => this.recover(task, err));
+      return false;
     }
-    if (task.commitDue(now)) await this.commitOrRecover(task, now);
+    if (task.commitDue(now)) this.scheduleCommit(task);
+    return true;
+  }
+
+  /** Queues the partition's next transaction unless one is queued or running already. */
+  private scheduleCommit(task: PartitionTask): void {
+    if (this.commits.has(task)) return;
+    const pending = { batches: 0, done: Promise.resolve() };
+    this.commits.set(task, pending);
+    pending.done = task.queue.run(async () => {
+      try {
+        const now = this.deps.clock.now();
+        if (task.commitDue(now)) await this.commitOrRecover(task, now);
+      } finally {
+        this.commits.delete(task);
+      }
+    });
   }
 
   /**
@@ -298,11 +320,7 @@ export class EosRuntime {
   private onTick(): void {
     const { clock } = this.deps;
     for (const task of this.tasks.values()) {
-      if (!task.commitDue(clock.now())) continue;
-      void task.queue.run(async () => {
-        const t = clock.now();
-        if (task.commitDue(t)) await this.commitOrRecover(task, t);
-      });
+      if (task.commitDue(clock.now())) this.scheduleCommit(task);
     }
   }
 

@@ -18,11 +18,12 @@ export function kafkaProducers(kafka: Kafka, opts: ProcessorOptions): ProducerFa
       createPartitioner: CachedDefaultPartitioner,
       // A failed transaction is aborted and rebuilt, so retrying inside it is only about riding
       // out broker hiccups; kafkajs warns unless idempotent producers retry without limit.
-      // The first retry comes after 20 ms, not 100: the common retry is AddPartitionsToTxn answered
-      // CONCURRENT_TRANSACTIONS while the broker still writes the previous commit's markers, which
-      // takes milliseconds; at 100 ms each such retry put a tenth of a second on the output latency
-      // (the Java producer retries that case after 20 ms for the same reason).
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 2000 },
+      // Retries start at 10 ms and grow by half, not from 100 ms doubling: the common retry is
+      // AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS while the broker still writes the
+      // previous commit's markers, which takes milliseconds to tens of them; at 100 ms (then 200)
+      // each such retry put a tenth of a second or more on the output latency (the Java producer
+      // retries that case after 20 ms for the same reason).
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 2000, multiplier: 1.5 },
     });
 }
 

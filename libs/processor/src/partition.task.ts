@@ -133,25 +133,31 @@ export class PartitionTask {
 
   /**
    * One transaction: window outputs, dead letters, changelog changes and the input offset, all or
-   * nothing. Throws on any failure; the caller then rebuilds the partition from the changelog,
-   * because `collect()` has already moved the in-memory state past what Kafka holds.
+   * nothing. Everything it writes is taken before its first await, so batches may be ingested while
+   * it is in flight; they go into the next one. Throws on any failure; the caller then rebuilds the
+   * partition from the changelog, because `collect()` has already moved the in-memory state past
+   * what Kafka holds.
    */
   async commit(wallNow: number): Promise<void> {
     this.assertReady('commit');
     this.windows.tick(wallNow);
     const collected = this.windows.collect(wallNow);
-    const offsetMoved = this.nextOffset !== this.committedOffset;
+    const next = this.nextOffset;
+    const offsetMoved = next !== this.committedOffset;
     if (!this.dirty && !offsetMoved && collected.outputs.length === 0 && collected.changelog.length === 0) {
       this.lastCommit = wallNow;
       return;
     }
     const { opts, topics, metrics } = this.ctx;
+    const messages = transactionMessages(collected, this.deadLetters, topics, this.partition);
+    this.deadLetters = [];
+    this.dirty = false;
     const started = performance.now();
     try {
       await commitTransaction(await this.producer.begin(), {
-        messages: transactionMessages(collected, this.deadLetters, topics, this.partition),
+        messages,
         offset: offsetMoved
-          ? { groupId: opts.groupId, topic: topics.input, partition: this.partition, next: this.nextOffset }
+          ? { groupId: opts.groupId, topic: topics.input, partition: this.partition, next }
           : undefined,
         compression: opts.compression,
       });
@@ -165,9 +171,7 @@ export class PartitionTask {
       collected.outputs,
       this.windows.stats(),
     );
-    this.committedOffset = this.nextOffset;
-    this.dirty = false;
-    this.deadLetters = [];
+    this.committedOffset = next;
     this.lastCommit = wallNow;
   }
 
