@@ -276,9 +276,8 @@ export class EosRuntime {
   /** Queues the partition's next transaction unless one is queued or running already. */
   private scheduleCommit(task: PartitionTask): void {
     if (this.commits.has(task)) return;
-    const pending = { batches: 0, done: Promise.resolve() };
-    this.commits.set(task, pending);
-    pending.done = task.queue.run(async () => {
+    // The job starts on a later microtask at the earliest, so it finds its own entry to delete.
+    const done = task.queue.run(async () => {
       try {
         const now = this.deps.clock.now();
         if (task.commitDue(now)) await this.commitOrRecover(task, now);
@@ -286,6 +285,7 @@ export class EosRuntime {
         this.commits.delete(task);
       }
     });
+    this.commits.set(task, { batches: 0, done });
   }
 
   /**
