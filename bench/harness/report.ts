@@ -61,6 +61,11 @@ const fmt = (v: number | undefined, digits = 0) =>
     ? '–'
     : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** A status or note names windows by their key, whose parts are joined with `|`: a cell must not end there. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
 /**
  * The side-by-side table, then the ratios StreamMetrics/peer and StreamMetrics/ceiling (medians).
  * `runsLabel` says how many runs a system's figures are the median of (and that quick mode's are
@@ -86,7 +91,7 @@ export function renderTable(rows: Row[], runsLabel: string, windowLabel: string)
     const latency = (s: Spread | undefined) =>
       r.latency === 'saturated' ? 'saturated' : r.latency === 'failed' ? 'failed' : formatSpread(s, 1);
     lines.push(
-      `| ${r.label} | ${rate} | ${window} | ${latency(r.latencyP50)} | ${latency(r.latencyP99)} | ${fmt(r.updatesPerEvent, 3)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(perEvent, 1)} | ${fmt(r.peakRssMb)} | ${r.status}${r.note ? ` — ${r.note}` : ''} |`,
+      `| ${r.label} | ${rate} | ${window} | ${latency(r.latencyP50)} | ${latency(r.latencyP99)} | ${fmt(r.updatesPerEvent, 3)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(perEvent, 1)} | ${fmt(r.peakRssMb)} | ${cell(`${r.status}${r.note ? ` — ${r.note}` : ''}`)} |`,
     );
   }
   lines.push('', `Steady-state window: ${windowLabel}.`);
