@@ -110,6 +110,23 @@ describe('percentileProblem', () => {
     ).toBeUndefined();
   });
 
+  it('accepts an answer between two adjacent values when one of them is within the tolerance', () => {
+    // 352 logins of 1 to 5 per request: every value near the median is 3, a digest says 2.94.
+    const counts = [...Array(50).fill(1), ...Array(60).fill(2), ...Array(150).fill(3), ...Array(92).fill(4)];
+    const at = (p50: number) => ({ ...final('1m', T, counts.length, 0), p50, p95: 4, p99: 4 });
+    expect(percentileProblem(at(2.94), counts)).toBeUndefined();
+    expect(percentileProblem(at(3), counts)).toBeUndefined();
+    // Between 1 and 2 the answer ranks as 1 or 2, and neither is near the median.
+    expect(percentileProblem(at(1.5), counts)).toMatch(/^p50 1.5 outside \[3, 3\]/);
+    // In a dense window a gap is narrow: 560 still sits far outside.
+    expect(
+      percentileProblem(
+        rec(560, 950, 990),
+        values.filter((x) => x < 540 || x > 570),
+      ),
+    ).toMatch(/^p50 560 outside/);
+  });
+
   it('rejects a percentile more than the rank tolerance away', () => {
     expect(percentileProblem(rec(560, 950, 990), values)).toMatch(/^p50 560 outside/);
     expect(percentileProblem(rec(500, 900, 990), values)).toMatch(/^p95 900 outside/);
