@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import type { Consumer, Kafka } from 'kafkajs';
 import WebSocket from 'ws';
-import { UPDATES_CHANNEL, decodeAggregate, decodeHotUpdate } from '@streammetrics/contracts';
+import { decodeAggregate, decodeHotUpdate, updatesChannel } from '@streammetrics/contracts';
 import type { Point, ProbeLedger } from './probe.ledger';
 import { startSideConsumer } from './side.consumer';
 
@@ -82,8 +82,7 @@ export interface ChannelStats {
 
 /**
  * The sink's pub/sub message, subscribed like the query API does (one subscriber connection on
- * UPDATES_CHANNEL). Redis pub/sub ignores the database number: the channel carries the updates of
- * every sink on this Redis server, which the query API receives and matches as well.
+ * the channel of REDIS_URL's database).
  */
 export async function watchUpdatesChannel(
   redisUrl: string,
@@ -98,7 +97,7 @@ export async function watchUpdatesChannel(
     const u = decodeHotUpdate(message);
     if (u.window === '1m') router.observe('redis', u.record, u.record.count, Date.now());
   });
-  await redis.subscribe(UPDATES_CHANNEL);
+  await redis.subscribe(updatesChannel(redis.options.db));
   return { redis, stats };
 }
 

@@ -8,7 +8,7 @@ import {
   DLQ_RECENT_KEY,
   dlqCountsKey,
   encodeHotUpdate,
-  UPDATES_CHANNEL,
+  updatesChannel,
   type DeadLetterSummary,
 } from '@streammetrics/contracts';
 import { testEnv, uniqueName } from '@streammetrics/testing';
@@ -211,7 +211,7 @@ describe('dashboard in headless Chromium', () => {
       false,
     );
     await page.waitForTimeout(300); // the subscription is sent right after the first load
-    await redis.publish(UPDATES_CHANNEL, encodeHotUpdate('1m', live));
+    await redis.publish(updatesChannel(REDIS_DB), encodeHotUpdate('1m', live));
     await page.waitForFunction(() => Number(document.body.dataset.liveUpdates) >= 1);
     expect(Number(await page.evaluate(() => document.body.dataset.lastUpdate))).toBe(nowMinute);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-service-1h.png') });
@@ -243,7 +243,7 @@ describe('dashboard in headless Chromium', () => {
     // A slow minute: p99 near 4 s, so the latency axis reads up to "4000 ms" (the widest label).
     const slow = Array.from({ length: 400 }, (_, i) => 3000 + (i % 100) * 10);
     const update = aggregate('payments-api', 'psp.call.duration', {}, '1m', nowMinute, slow, false);
-    await redis.publish(UPDATES_CHANNEL, encodeHotUpdate('1m', update));
+    await redis.publish(updatesChannel(REDIS_DB), encodeHotUpdate('1m', update));
     await page.waitForFunction((n) => Number(document.body.dataset.liveUpdates) > n, before);
     await page.waitForFunction(() =>
       /4000 ms/.test(

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_API_KEY_PEPPER } from '@streammetrics/config';
 import { Pool } from 'pg';
 import { ApiKeyRepository, ApiKeyService } from '@streammetrics/auth';
-import { encodeHotUpdate, UPDATES_CHANNEL } from '@streammetrics/contracts';
+import { encodeHotUpdate, updatesChannel } from '@streammetrics/contracts';
 import { testEnv, uniqueName } from '@streammetrics/testing';
 import {
   aggregate,
@@ -46,7 +46,7 @@ describe('query-api live WebSocket', () => {
     m = metric,
   ) => {
     await publisher.publish(
-      UPDATES_CHANNEL,
+      updatesChannel(publisher.options.db),
       encodeHotUpdate(
         '1m',
         aggregate(
@@ -195,7 +195,7 @@ describe('query-api live WebSocket', () => {
           ),
         );
         published += msg.length;
-        p.publish(UPDATES_CHANNEL, msg);
+        p.publish(updatesChannel(publisher.options.db), msg);
       }
       await p.exec();
     }

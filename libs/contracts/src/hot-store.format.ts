@@ -13,7 +13,7 @@ import type { WindowId } from './windows';
  * - seriesIndexKey(svc, metric)               HASH    tagsHash -> JSON of the canonical tags; TTL 3600 s.
  * - SERVICES_KEY                              ZSET    serviceId scored by last update (ms).
  * - metricsOfServiceKey(svc)                  ZSET    metricName scored by last update (ms).
- * - UPDATES_CHANNEL                           PUBSUB  JSON HotUpdate for every written record.
+ * - updatesChannel(db)                        PUBSUB  JSON HotUpdate for every written record.
  * - DLQ_RECENT_KEY                            LIST    JSON DeadLetterSummary, newest first, capped.
  * - dlqCountsKey(minuteStart)                 HASH    reason -> count for that minute; TTL 24 h.
  */

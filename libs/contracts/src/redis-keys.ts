@@ -35,5 +35,12 @@ export function metricsOfServiceKey(serviceId: string): string {
   return `metrics:metrics:${serviceId}`;
 }
 
-/** Pub/sub channel carrying every aggregate update, for the WebSocket fan-out. */
-export const UPDATES_CHANNEL = 'metrics:updates';
+/**
+ * Pub/sub channel carrying every aggregate update of one Redis database, for the WebSocket
+ * fan-out. Redis pub/sub is server-wide and ignores the database number, so two deployments that
+ * share a server on different databases would otherwise each receive the other's updates; the
+ * channel of database 0 keeps its original name.
+ */
+export function updatesChannel(db: number | undefined): string {
+  return !db ? 'metrics:updates' : `metrics:updates:${db}`;
+}

@@ -9,7 +9,7 @@ import {
   metricsOfServiceKey,
   SERVICES_KEY,
   seriesIndexKey,
-  UPDATES_CHANNEL,
+  updatesChannel,
   type AggregateRecord,
   type DeadLetterSummary,
   type HotUpdate,
@@ -158,7 +158,7 @@ export class HotStoreRepository implements OnModuleDestroy {
     });
   }
 
-  /** Delivers every update on UPDATES_CHANNEL to `onUpdate`; one subscription per process. */
+  /** Delivers every update of this database's channel to `onUpdate`; one subscription per process. */
   async subscribeUpdates(onUpdate: (u: HotUpdate) => void): Promise<void> {
     if (this.subscriber) throw new Error('already subscribed');
     const sub = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
@@ -175,7 +175,7 @@ export class HotStoreRepository implements OnModuleDestroy {
       onUpdate(update);
     });
     // ioredis re-subscribes by itself after a reconnect (autoResubscribe).
-    await sub.subscribe(UPDATES_CHANNEL);
+    await sub.subscribe(updatesChannel(sub.options.db));
   }
 
   async onModuleDestroy(): Promise<void> {

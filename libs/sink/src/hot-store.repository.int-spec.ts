@@ -3,13 +3,13 @@ import { Redis } from 'ioredis';
 import {
   HOT_TTL_SECONDS,
   SERVICES_KEY,
-  UPDATES_CHANNEL,
   decodeHotUpdate,
   encodeAggregate,
   historyKey,
   latestKey,
   metricsOfServiceKey,
   seriesIndexKey,
+  updatesChannel,
   type AggregateRecord,
 } from '@streammetrics/contracts';
 import { testEnv, uniqueName } from '@streammetrics/testing';
@@ -110,7 +110,7 @@ describe('HotStoreRepository (real Redis)', () => {
     const svc = uniqueName('hot-pub');
     const sub = new Redis(testEnv().redisUrl);
     const got: string[] = [];
-    await sub.subscribe(UPDATES_CHANNEL);
+    await sub.subscribe(updatesChannel(redis.options.db));
     sub.on('message', (_c, m) => {
       if (m.includes(svc)) got.push(m);
     });
@@ -130,7 +130,7 @@ describe('HotStoreRepository (real Redis)', () => {
     const svc = uniqueName('hot-raw');
     const sub = new Redis(testEnv().redisUrl);
     const got: string[] = [];
-    await sub.subscribe(UPDATES_CHANNEL);
+    await sub.subscribe(updatesChannel(redis.options.db));
     sub.on('message', (_c, m) => {
       if (m.includes(svc)) got.push(m);
     });
@@ -147,5 +147,31 @@ describe('HotStoreRepository (real Redis)', () => {
     expect(got).toHaveLength(1);
     const { digest: _digest, ...withoutDigest } = r;
     expect(JSON.parse(got[0] as string)).toEqual({ window: '1m', emit: 'final', record: withoutDigest });
+  });
+
+  it("publishes on its own database's channel: a deployment on another database hears nothing", async () => {
+    const svc = uniqueName('hot-db');
+    const otherDb = redis.options.db === 12 ? 14 : 12;
+    const other = new Redis(`${testEnv().redisUrl.replace(/\/\d*$/, '')}/${otherDb}`);
+    const listen = async (channel: string) => {
+      const sub = new Redis(testEnv().redisUrl);
+      const got: string[] = [];
+      sub.on('message', (_c, m) => {
+        if (m.includes(svc)) got.push(m);
+      });
+      await sub.subscribe(channel);
+      return { sub, got };
+    };
+    const mine = await listen(updatesChannel(redis.options.db));
+    const theirs = await listen(updatesChannel(otherDb));
+    await new HotStoreRepository(other).writeAggregates(
+      sinkRecords([makeAggregate({ serviceId: svc, start: T0, values: [1] })]),
+    );
+    await sleep(300);
+    await Promise.all([mine.sub.quit(), theirs.sub.quit(), other.flushdb()]);
+    await other.quit();
+    expect(updatesChannel(otherDb)).toBe(`metrics:updates:${otherDb}`);
+    expect(theirs.got).toHaveLength(1);
+    expect(mine.got).toHaveLength(0);
   });
 });

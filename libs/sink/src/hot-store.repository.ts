@@ -11,10 +11,11 @@ import {
   metricsOfServiceKey,
   seriesIndexKey,
   tagsHash,
+  updatesChannel,
   type DeadLetterSummary,
 } from '@streammetrics/contracts';
 import type { SinkRecord } from './aggregate.batch';
-import { HISTORY_SPAN_MS, HOT_WRITE_SCRIPT } from './hot-store.script';
+import { HISTORY_SPAN_MS, hotWriteScript } from './hot-store.script';
 import { classifyRedisError, StoreUnavailableError, UnwritableRecordError } from './store.errors';
 import type { StoreWriteResult } from './store.writer';
 
@@ -32,7 +33,10 @@ export class HotStoreRepository {
   readonly store = 'redis' as const;
 
   constructor(private readonly redis: Redis) {
-    redis.defineCommand('smHotWrite', { numberOfKeys: 2, lua: HOT_WRITE_SCRIPT });
+    redis.defineCommand('smHotWrite', {
+      numberOfKeys: 2,
+      lua: hotWriteScript(updatesChannel(redis.options.db)),
+    });
   }
 
   /**

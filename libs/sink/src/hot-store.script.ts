@@ -1,4 +1,4 @@
-import { HOT_TTL_SECONDS, UPDATES_CHANNEL } from '@streammetrics/contracts';
+import { HOT_TTL_SECONDS } from '@streammetrics/contracts';
 
 /** How far back from the newest window start of a series the hot history reaches. */
 export const HISTORY_SPAN_MS = 3_600_000;
@@ -11,8 +11,8 @@ export const HISTORY_SPAN_MS = 3_600_000;
  * KEYS: 1 history ZSET, 2 latest STRING
  * ARGV: 1 member JSON in aggregateJson's field order (the consumed bytes), 2 window start,
  *       3 final 1|0, 4 streamTime, 5 rollup 1|0, 6 window id
- * The TTL, the history span and the channel are constants, written into the script text, so each
- * call carries only what differs per record. The pub/sub update (a HotUpdate) is made here from
+ * The TTL, the history span and the channel (updatesChannel of the store's database) are written
+ * into the script text, so each call carries only what differs per record. The pub/sub update (a HotUpdate) is made here from
  * the member with its digest cut out, so the update's bytes do not cross the socket a second time.
  * The registries (series index, services, metrics of a service) are not versioned, so they are
  * updated once per batch outside the script (HotStoreRepository), not once per record in it.
@@ -25,7 +25,7 @@ export const HISTORY_SPAN_MS = 3_600_000;
  * time), not the wall clock, so replaying a topic rebuilds the same history; the TTL removes
  * series that stopped.
  */
-export const HOT_WRITE_SCRIPT = `
+export const hotWriteScript = (channel: string): string => `
 local member = ARGV[1]
 local start = tonumber(ARGV[2])
 local final = ARGV[3] == '1'
@@ -90,7 +90,7 @@ end
 
 local emit = 'update'
 if final then emit = 'final' end
-redis.call('PUBLISH', '${UPDATES_CHANNEL}',
+redis.call('PUBLISH', '${channel}',
   '{"window":"' .. ARGV[6] .. '","emit":"' .. emit .. '","record":' ..
   string.sub(member, 1, digestAt - 1) .. string.sub(member, digestEnd + 1) .. '}')
 return 1
