@@ -4,7 +4,9 @@
  *   npm run bench                    2M events, 3 runs per system, latency at 5,000 ev/s for 60 s
  *   npm run bench -- --quick         200k events, 1 run per system, latency for 15 s (CI smoke run)
  *   npm run bench -- --only gateway  another bench: gateway | processor | sink | query | tdigest
- * Options: --events N, --reps N, --latency-rate R, --latency-duration 60s, --write-docs, --keep-topics.
+ * Options: --events N, --reps N, --latency-rate R, --latency-duration 60s, --write-docs, --keep-topics,
+ *   --systems ours,peer (run only these; the ceilings always run), --peers-from <harness json> (rows
+ *   of the systems not run, from an earlier run of the same plan, labelled with that run's id).
  * A system's figures are the median (and range) of its runs; its throughput is taken over a
  * steady-state window (>= 30 s in the full run, 5 s in quick mode); its latency only when it
  * sustains the latency rate, else "saturated".
@@ -41,6 +43,8 @@ interface Args {
   latencyDurationMs?: number;
   writeDocs: boolean;
   keepTopics: boolean;
+  systems?: string[];
+  peersFrom?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -56,6 +60,8 @@ function parseArgs(argv: string[]): Args {
     else if (f === '--latency-duration') a.latencyDurationMs = parseDuration(v());
     else if (f === '--write-docs') a.writeDocs = true;
     else if (f === '--keep-topics') a.keepTopics = true;
+    else if (f === '--systems') a.systems = v().split(',');
+    else if (f === '--peers-from') a.peersFrom = v();
     else throw new Error(`unknown option ${f}`);
   }
   return a;
@@ -87,6 +93,18 @@ async function main(): Promise<number> {
     return names.reduce((worst, n) => Math.max(worst, runOtherBench(n, args.quick)), 0);
   }
 
+  const unknownSystems = (args.systems ?? []).filter((id) => !SYSTEMS.some((s) => s.id === id));
+  if (unknownSystems.length > 0)
+    throw new Error(
+      `--systems: unknown ${unknownSystems.join(', ')} (use ${SYSTEMS.map((s) => s.id).join(', ')})`,
+    );
+  const peersFrom = args.peersFrom
+    ? (JSON.parse(readFileSync(args.peersFrom, 'utf8')) as {
+        runId: string;
+        rows: Row[];
+        equalWork: EqualWorkReport[];
+      })
+    : undefined;
   const stack = await stackUp(loadStackConfig(), (m) => log(`[stack] ${m}`));
   const brokers = stack.kafkaBrokers;
   const quick = args.quick;
@@ -178,6 +196,17 @@ async function main(): Promise<number> {
     }
 
     for (const system of SYSTEMS) {
+      if (args.systems && !args.systems.includes(system.id)) {
+        const earlier = peersFrom?.rows.find((r) => r.id === system.id);
+        if (earlier) {
+          rows.push({
+            ...earlier,
+            note: [earlier.note, `from run ${peersFrom?.runId}`].filter(Boolean).join('; '),
+          });
+          equalWork.push(...(peersFrom?.equalWork ?? []).filter((e) => e.system === system.id));
+        }
+        continue;
+      }
       log(`## ${system.label}`);
       const why = system.unavailable() ?? system.prepare();
       if (why) {

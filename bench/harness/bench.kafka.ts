@@ -27,6 +27,27 @@ export class BenchKafka {
     return provisionTopics(this.kafka, specs, 1);
   }
 
+  /**
+   * Deletes a topic and creates it again, empty: what a system restores its state from, between
+   * runs that must each start from nothing. Fails rather than hand back a topic that still has data.
+   */
+  async recreateTopic(spec: TopicSpec): Promise<void> {
+    await this.a.deleteTopics({ topics: [spec.topic], timeout: 30_000 });
+    for (let attempt = 0; ; attempt++) {
+      await sleep(250);
+      if ((await this.a.listTopics()).includes(spec.topic)) continue;
+      try {
+        await this.createTopics([spec]);
+        break;
+      } catch (err) {
+        // The broker may still be removing the old partitions: "marked for deletion".
+        if (attempt >= 40) throw err;
+      }
+    }
+    const left = await this.endOffsetTotal(spec.topic);
+    if (left !== 0) throw new Error(`topic ${spec.topic} recreated with ${left} records in it`);
+  }
+
   /** Sum of the high watermarks of a topic. */
   async endOffsetTotal(topic: string): Promise<number> {
     const offsets = await this.a.fetchTopicOffsets(topic);

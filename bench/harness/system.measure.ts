@@ -60,6 +60,7 @@ export async function measureSystem(
   const topics = outputTopics(system.outputPrefix(base));
   for (let rep = 1; rep <= plan.reps; rep++) {
     const run: SystemRun = { ...base, groupId: `${base.prefix}${system.id}-tp${rep}` };
+    if (rep > 1) await system.freshState?.(bk, run);
     const since = await bk.topicEnds(topics);
     const tp = await measureThroughput(
       bk,

@@ -2,7 +2,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS_TOPIC, WINDOW_SPECS, type AggregateRecord } from '@streammetrics/contracts';
+import {
+  CHANGELOG_TOPIC,
+  EVENTS_TOPIC,
+  WINDOW_SPECS,
+  topicSpecs,
+  type AggregateRecord,
+} from '@streammetrics/contracts';
 import type { BenchKafka } from './bench.kafka';
 import type { EqualWorkReport } from './equal-work';
 import { flink } from './flink.system';
@@ -43,6 +49,11 @@ export interface StreamSystem {
   outputPrefix(run: Pick<SystemRun, 'prefix'>): string;
   /** When its consumer group shows no members (Flink assigns partitions itself): how to wait until it runs. */
   waitReady?(proc: RunningProcess, capMs: number): Promise<string | undefined>;
+  /**
+   * Before every throughput run after the first: empties what it restores state from, where that
+   * outlives its consumer group (the peers' state is per application id, so per run already).
+   */
+  freshState?(bk: BenchKafka, run: SystemRun): Promise<void>;
   /** When its lateness rule differs by design (Flink's watermark): its own equal-work check. */
   checkFinals?(check: FinalsCheck): Promise<EqualWorkReport>;
 }
@@ -189,6 +200,13 @@ export const streamMetrics: StreamSystem = {
       : `not available (${PROCESSOR_MAIN} does not exist yet)`,
   prepare: () => undefined,
   outputPrefix: ({ prefix }) => prefix,
+  // The window changelog is named by the topic prefix, not the group: a second run on the same
+  // prefix would restore the first run's state (stream time past every window) and emit nothing.
+  async freshState(bk, run) {
+    const spec = topicSpecs(run.prefix).find((t) => t.topic === `${run.prefix}${CHANGELOG_TOPIC}`);
+    if (!spec) throw new Error('no changelog topic in the topic table');
+    await bk.recreateTopic(spec);
+  },
   start(run) {
     return spawn(process.execPath, ['-r', '@swc-node/register', PROCESSOR_MAIN], {
       cwd: ROOT,
