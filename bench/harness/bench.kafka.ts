@@ -33,14 +33,14 @@ export class BenchKafka {
    */
   async recreateTopic(spec: TopicSpec): Promise<void> {
     await this.a.deleteTopics({ topics: [spec.topic], timeout: 30_000 });
-    for (let attempt = 0; ; attempt++) {
+    // Up to 10 s: the broker may still list the topic, or refuse it as "marked for deletion".
+    for (let attempt = 1; ; attempt++) {
       await sleep(250);
-      if ((await this.a.listTopics()).includes(spec.topic)) continue;
       try {
+        if ((await this.a.listTopics()).includes(spec.topic)) throw new Error(`${spec.topic} still listed`);
         await this.createTopics([spec]);
         break;
       } catch (err) {
-        // The broker may still be removing the old partitions: "marked for deletion".
         if (attempt >= 40) throw err;
       }
     }

@@ -111,7 +111,7 @@ describe('percentileProblem', () => {
   });
 
   it('accepts an answer between two adjacent values when one of them is within the tolerance', () => {
-    // 352 logins of 1 to 5 per request: every value near the median is 3, a digest says 2.94.
+    // 352 counts of 1 to 4: every value near the median is 3, and a digest may say 2.94.
     const counts = [...Array(50).fill(1), ...Array(60).fill(2), ...Array(150).fill(3), ...Array(92).fill(4)];
     const at = (p50: number) => ({ ...final('1m', T, counts.length, 0), p50, p95: 4, p99: 4 });
     expect(percentileProblem(at(2.94), counts)).toBeUndefined();
